@@ -1,0 +1,5 @@
+import sys
+
+from letterpress.cli import main
+
+sys.exit(main())

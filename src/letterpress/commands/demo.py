@@ -1,0 +1,9 @@
+"""``letterpress demo``: placeholder until it lands."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    pass

@@ -1,0 +1,93 @@
+"""``letterpress user add|list|passwd``: the people who use Letterpress."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+
+from letterpress.cli import Context, add_format_option
+from letterpress.crm.model import Role
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("user", help="add and list users, set passwords")
+    sub = parser.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+
+    add = sub.add_parser("add", help="create a user")
+    add.add_argument("login")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--team", help="team name (created if new)")
+    add.add_argument("--supervisor", metavar="LOGIN", help="the user's head")
+    add.add_argument("--name", default="", help="full name")
+    add.add_argument("--email")
+    add.add_argument("--password-env", metavar="VAR",
+                     help="read the web password from this environment variable")
+    add_format_option(add)
+    add.set_defaults(handler=add_user)
+
+    lst = sub.add_parser("list", help="list users")
+    add_format_option(lst)
+    lst.set_defaults(handler=list_users)
+
+    pw = sub.add_parser("passwd", help="set a user's web password (asked on the terminal)")
+    pw.add_argument("login")
+    pw.add_argument("--password-env", metavar="VAR")
+    pw.set_defaults(handler=passwd)
+
+
+def _describe(user: object) -> dict[str, object]:
+    from letterpress.crm.model import User
+
+    assert isinstance(user, User)
+    return {
+        "login": user.login, "name": user.name, "email": user.email, "role": user.role,
+        "team": user.team.name if user.team else None,
+        "supervisor": user.supervisor.login if user.supervisor else None, "active": user.active,
+    }
+
+
+def _password_from(var: str | None) -> str | None:
+    from letterpress.errors import UserError
+
+    if var is None:
+        return None
+    if var not in os.environ:
+        raise UserError(f"environment variable {var} is not set")
+    return os.environ[var]
+
+
+def add_user(ctx: Context, args: argparse.Namespace) -> int:
+    from letterpress.crm import users
+
+    with ctx.session() as session:
+        user = users.add_user(
+            session, args.login, role=args.role, name=args.name, email=args.email,
+            team=args.team, supervisor=args.supervisor, password=_password_from(args.password_env),
+        )
+        session.commit()
+        ctx.emit(_describe(user), text=f"user {user.login} created ({user.role})")
+    return 0
+
+
+def list_users(ctx: Context, args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from letterpress.crm.model import User
+
+    with ctx.session() as session:
+        rows = [_describe(u) for u in session.scalars(select(User).order_by(User.login))]
+        ctx.emit(rows)
+    return 0
+
+
+def passwd(ctx: Context, args: argparse.Namespace) -> int:
+    from letterpress.crm import users
+
+    password = _password_from(args.password_env) or getpass.getpass(f"password for {args.login}: ")
+    with ctx.session() as session:
+        user = users.get_user(session, args.login)
+        users.set_password(user, password)
+        session.commit()
+    ctx.emit({"login": args.login, "changed": True}, text="password changed")
+    return 0

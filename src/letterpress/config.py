@@ -1,0 +1,355 @@
+"""Typed, validated settings read from a TOML file.
+
+The file is read with :mod:`tomllib` into frozen dataclasses. Unknown keys, wrong types and bad
+values stop start-up with one :class:`~letterpress.errors.ConfigError` naming the file, the dotted
+key and what was expected. Every key is documented, with its default, in ``config.example.toml``;
+a test loads that file through :func:`load_settings` so the example never drifts.
+
+Where the settings come from (first match wins):
+
+* the file: ``--config FILE``, else ``$LETTERPRESS_CONFIG``, else ``./letterpress.toml`` if it
+  exists, else built-in defaults;
+* the data directory: ``--data-dir``, else ``$LETTERPRESS_DATA_DIR``, else ``data_dir`` in the
+  file, else ``./var``;
+* the database: ``$LETTERPRESS_DATABASE_URL``, else ``database_url`` in the file, else SQLite in
+  the data directory.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import ipaddress
+import os
+import tomllib
+import types
+import typing
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from letterpress.errors import ConfigError
+
+MailSecurity = Literal["tls", "starttls", "plain"]
+MailboxKind = Literal["personal", "shared"]
+MailboxRight = Literal["read", "send_as", "manage"]
+
+DEFAULT_PUBLIC_MAIL_DOMAINS: tuple[str, ...] = (
+    "gmail.com", "googlemail.com", "mail.ru", "yandex.ru", "ya.ru", "yandex.com", "bk.ru",
+    "inbox.ru", "list.ru", "internet.ru", "rambler.ru", "outlook.com", "hotmail.com", "live.com",
+    "msn.com", "yahoo.com", "icloud.com", "me.com", "aol.com", "protonmail.com", "proton.me",
+    "gmx.com", "gmx.de", "qip.ru", "ukr.net", "tut.by",
+)
+
+
+@dataclass(frozen=True)
+class CompanySettings:
+    name: str = "Типография"
+    timezone: str = "Europe/Moscow"
+    currency: str = "RUB"
+    mail_domains: tuple[str, ...] = ()
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    host: str = "127.0.0.1"
+    port: int = 5000
+    secret_key_env: str = "LETTERPRESS_SECRET_KEY"
+    secure_cookies: bool = False
+    default_language: Literal["ru", "en"] = "ru"
+    page_size: int = 50
+    login_attempts_per_minute: int = 10
+
+
+@dataclass(frozen=True)
+class ImportSettings:
+    batch_size: int = 5000
+
+
+@dataclass(frozen=True)
+class Grant:
+    rights: tuple[MailboxRight, ...]
+    user: str | None = None
+    team: str | None = None
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int = 587
+    security: MailSecurity = "starttls"
+    user: str | None = None
+    password: str | None = None
+    password_env: str | None = None
+
+
+@dataclass(frozen=True)
+class MailboxSettings:
+    name: str
+    host: str
+    user: str
+    port: int = 993
+    security: MailSecurity = "tls"
+    password: str | None = dataclasses.field(default=None, repr=False)
+    password_env: str | None = None
+    kind: MailboxKind = "personal"
+    owner: str | None = None
+    grants: tuple[Grant, ...] = ()
+    folders: tuple[str, ...] = ("INBOX",)
+    sent_folders: tuple[str, ...] = ()
+    fetch_since: dt.date | None = None
+    smtp: SmtpSettings | None = None
+
+    def secret(self) -> str:
+        """The IMAP password, from the environment when ``password_env`` is set."""
+        if self.password_env:
+            value = os.environ.get(self.password_env)
+            if value is None:
+                raise ConfigError(
+                    f"mailbox {self.name!r}: environment variable {self.password_env} is not set"
+                )
+            return value
+        return self.password or ""
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    public_domains: tuple[str, ...] = DEFAULT_PUBLIC_MAIL_DOMAINS
+    blocklist: tuple[str, ...] = ()
+    poll_interval_s: float = 60.0
+    idle_timeout_s: float = 600.0
+    connect_timeout_s: float = 30.0
+    fetch_batch: int = 50
+    history_visible_without_rights: Literal["exists", "nothing"] = "exists"
+    head_sees_team_mail: bool = False
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    company: CompanySettings = field(default_factory=CompanySettings)
+    web: WebSettings = field(default_factory=WebSettings)
+    imports: ImportSettings = field(default_factory=ImportSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
+    mailboxes: tuple[MailboxSettings, ...] = ()
+    source: str = "<defaults>"
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'letterpress.db').resolve()}"
+
+
+# Keys of the TOML file that differ from the attribute they fill.
+_RENAMES: dict[str, str] = {"import": "imports"}
+_INTERNAL_FIELDS = {"source"}
+
+
+def load_settings(
+    config_file: str | os.PathLike[str] | None = None,
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Read and validate the settings; see the module docstring for the order of sources."""
+    env = os.environ if environ is None else environ
+    path = _config_path(config_file, env)
+    raw: dict[str, Any] = {}
+    source = "<defaults>"
+    if path is not None:
+        source = str(path)
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"{path}: no such config file") from exc
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    settings = _build(Settings, raw, source, "")
+    overrides: dict[str, Any] = {"source": source}
+    chosen_dir = data_dir or env.get("LETTERPRESS_DATA_DIR")
+    if chosen_dir:
+        overrides["data_dir"] = Path(chosen_dir)
+    if env.get("LETTERPRESS_DATABASE_URL"):
+        overrides["database_url"] = env["LETTERPRESS_DATABASE_URL"]
+    settings = dataclasses.replace(settings, **overrides)
+    _check(settings)
+    return settings
+
+
+def _config_path(
+    config_file: str | os.PathLike[str] | None, env: Mapping[str, str]
+) -> Path | None:
+    if config_file:
+        return Path(config_file)
+    if env.get("LETTERPRESS_CONFIG"):
+        return Path(env["LETTERPRESS_CONFIG"])
+    local = Path("letterpress.toml")
+    return local if local.exists() else None
+
+
+def _build(cls: type[Any], raw: Any, source: str, prefix: str) -> Any:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: key {prefix or '<root>'!r}: expected a table")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.name not in _INTERNAL_FIELDS}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        name = _RENAMES.get(key, key) if not prefix else key
+        dotted = f"{prefix}{key}"
+        if name not in fields:
+            toml_names = {v: k for k, v in _RENAMES.items()} if not prefix else {}
+            known = ", ".join(sorted(toml_names.get(n, n) for n in fields))
+            raise ConfigError(f"{source}: unknown key {dotted!r} (known keys here: {known})")
+        values[name] = _convert(hints[name], value, source, dotted)
+    missing = [
+        n for n, f in fields.items()
+        if n not in values
+        and f.default is dataclasses.MISSING
+        and f.default_factory is dataclasses.MISSING
+    ]
+    if missing:
+        raise ConfigError(f"{source}: key {prefix + missing[0]!r} is required")
+    return cls(**values)
+
+
+def _describe(tp: Any) -> str:
+    origin = typing.get_origin(tp)
+    if origin is Literal:
+        return "one of " + ", ".join(repr(a) for a in typing.get_args(tp))
+    if origin in (types.UnionType, typing.Union):
+        return " or ".join(_describe(a) for a in typing.get_args(tp) if a is not type(None))
+    if origin is tuple:
+        return f"a list of {_describe(typing.get_args(tp)[0])}"
+    names = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
+             Path: "a path string", dt.date: "a date (YYYY-MM-DD)"}
+    if tp in names:
+        return names[tp]
+    if dataclasses.is_dataclass(tp):
+        return "a table"
+    return str(tp)
+
+
+def _convert(tp: Any, value: Any, source: str, dotted: str) -> Any:
+    def fail() -> ConfigError:
+        return ConfigError(
+            f"{source}: key {dotted!r}: expected {_describe(tp)}, got {value!r}"
+        )
+
+    origin = typing.get_origin(tp)
+    if origin in (types.UnionType, typing.Union):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        for arg in args:
+            try:
+                return _convert(arg, value, source, dotted)
+            except ConfigError:
+                if len(args) == 1:
+                    raise
+        raise fail()
+    if origin is Literal:
+        if value not in typing.get_args(tp):
+            raise fail()
+        return value
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise fail()
+        item_type = typing.get_args(tp)[0]
+        return tuple(
+            _convert(item_type, item, source, f"{dotted}[{i}]") for i, item in enumerate(value)
+        )
+    if dataclasses.is_dataclass(tp):
+        return _build(tp, value, source, dotted + ".")
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise fail()
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise fail()
+        return value
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise fail()
+        return float(value)
+    if tp is str:
+        if not isinstance(value, str):
+            raise fail()
+        return value
+    if tp is Path:
+        if not isinstance(value, str):
+            raise fail()
+        return Path(value)
+    if tp is dt.date:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                raise fail() from None
+        raise fail()
+    raise ConfigError(f"{source}: key {dotted!r}: unsupported setting type {tp!r}")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check(settings: Settings) -> None:
+    """Rules that span several keys."""
+    source = settings.source
+    try:
+        settings.company.tz
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{source}: key 'company.timezone': expected an IANA time zone such as "
+            f"'Europe/Moscow', got {settings.company.timezone!r}"
+        ) from None
+    if len(settings.company.currency) != 3 or not settings.company.currency.isalpha():
+        raise ConfigError(
+            f"{source}: key 'company.currency': expected a 3-letter ISO 4217 code, "
+            f"got {settings.company.currency!r}"
+        )
+    if not 0 < settings.web.port < 65536:
+        raise ConfigError(f"{source}: key 'web.port': expected 1-65535, got {settings.web.port}")
+    names: set[str] = set()
+    for i, box in enumerate(settings.mailboxes):
+        key = f"mailboxes[{i}]"
+        if box.name in names:
+            raise ConfigError(f"{source}: key '{key}.name': mailbox name {box.name!r} is used twice")
+        names.add(box.name)
+        if box.security == "plain" and not _is_loopback(box.host):
+            raise ConfigError(
+                f"{source}: key '{key}.security': 'plain' is allowed only to a loopback host, "
+                f"not {box.host!r}; use 'tls' or 'starttls'"
+            )
+        if box.kind == "personal" and not box.owner:
+            raise ConfigError(f"{source}: key '{key}.owner': a personal mailbox needs an owner")
+        if box.kind == "shared" and not box.grants:
+            raise ConfigError(f"{source}: key '{key}.grants': a shared mailbox needs grants")
+        if box.password and box.password_env:
+            raise ConfigError(
+                f"{source}: key '{key}.password': give either password or password_env, not both"
+            )
+        for j, grant in enumerate(box.grants):
+            if (grant.user is None) == (grant.team is None):
+                raise ConfigError(
+                    f"{source}: key '{key}.grants[{j}]': expected exactly one of user or team"
+                )
+        for folder in box.sent_folders:
+            if folder not in box.folders:
+                raise ConfigError(
+                    f"{source}: key '{key}.sent_folders': {folder!r} is not among 'folders'"
+                )

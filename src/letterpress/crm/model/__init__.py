@@ -1,0 +1,34 @@
+"""The CRM's typed SQLAlchemy models, one module per noun; importing this registers them all."""
+
+from letterpress.crm.model.campaigns import Campaign, CampaignParticipant
+from letterpress.crm.model.contacts import ContactEmail, ContactPerson, ContactPhone, Anniversary
+from letterpress.crm.model.counterparties import (
+    Counterparty,
+    CounterpartyAddress,
+    CounterpartyDomain,
+    CounterpartyEmail,
+    CounterpartyPhone,
+)
+from letterpress.crm.model.enums import (
+    CounterpartyKind,
+    Direction,
+    EventKind,
+    EventState,
+    InvoiceDirection,
+    OrderState,
+    PaymentDirection,
+    Role,
+    TaskState,
+)
+from letterpress.crm.model.events import Event
+from letterpress.crm.model.ledger import Invoice, Order, Payment, Shipment
+from letterpress.crm.model.tasks import Task
+from letterpress.crm.model.users import Team, User
+
+__all__ = [
+    "Anniversary", "Campaign", "CampaignParticipant", "ContactEmail", "ContactPerson",
+    "ContactPhone", "Counterparty", "CounterpartyAddress", "CounterpartyDomain",
+    "CounterpartyEmail", "CounterpartyKind", "CounterpartyPhone", "Direction", "Event",
+    "EventKind", "EventState", "Invoice", "InvoiceDirection", "Order", "OrderState", "Payment",
+    "PaymentDirection", "Role", "Shipment", "Task", "TaskState", "Team", "User",
+]

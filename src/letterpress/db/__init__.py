@@ -1,0 +1,1 @@
+"""Database access: the declarative base, column types, engines and sessions, migrations."""

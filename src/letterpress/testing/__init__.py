@@ -1,0 +1,1 @@
+"""Importable test helpers: databases, factories, server fixtures, letter builders."""
