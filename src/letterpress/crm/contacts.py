@@ -1,0 +1,132 @@
+"""Contact persons: create, find by e-mail, and merge two duplicates keeping everything of both."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from letterpress.crm.channels import normalise_email, normalise_phone, phone_digits
+from letterpress.crm.model import (
+    Anniversary,
+    CampaignParticipant,
+    ContactEmail,
+    ContactPerson,
+    ContactPhone,
+    Counterparty,
+    Event,
+    User,
+)
+from letterpress.errors import NotFound, ValidationError
+
+
+def create_contact(
+    session: Session,
+    *,
+    name: str,
+    counterparty_id: int | None = None,
+    owner_id: int | None = None,
+    position: str | None = None,
+    phones: Sequence[str] = (),
+    emails: Sequence[str] = (),
+    birthday: dt.date | None = None,
+    anniversaries: Sequence[tuple[str, dt.date]] = (),
+    external_id: str | None = None,
+    created_from_mail: bool = False,
+) -> ContactPerson:
+    """A contact of a counterparty, a personal one (``owner_id``), or another shared contact."""
+    if not name.strip():
+        raise ValidationError("a contact person needs a name", field="name")
+    if counterparty_id is not None and session.get(Counterparty, counterparty_id) is None:
+        raise NotFound(f"no counterparty #{counterparty_id}")
+    if owner_id is not None and session.get(User, owner_id) is None:
+        raise NotFound(f"no user #{owner_id}")
+    person = ContactPerson(
+        name=" ".join(name.split()), counterparty_id=counterparty_id, owner_id=owner_id,
+        position=(position or "").strip() or None, birthday=birthday, external_id=external_id,
+        created_from_mail=created_from_mail,
+        phones=[ContactPhone(value=normalise_phone(p), position=i) for i, p in enumerate(phones)],
+        emails=[ContactEmail(email=normalise_email(e, field="emails"), position=i)
+                for i, e in enumerate(dict.fromkeys(e.strip().lower() for e in emails))],
+        anniversaries=[Anniversary(label=label, date=date) for label, date in anniversaries],
+    )
+    session.add(person)
+    session.flush()
+    return person
+
+
+def by_email(session: Session, email: str) -> list[ContactPerson]:
+    return list(
+        session.scalars(
+            select(ContactPerson)
+            .join(ContactEmail)
+            .where(ContactEmail.email == email.lower())
+            .order_by(ContactPerson.id)
+        )
+    )
+
+
+def merge_contacts(session: Session, keep_id: int, duplicate_id: int) -> ContactPerson:
+    """Fold ``duplicate`` into ``keep``: every phone, e-mail, date, note and reference survives.
+
+    Scalar fields empty on ``keep`` are taken from the duplicate; where both hold different
+    values, the duplicate's goes into the notes so nothing is lost. Events, campaign
+    participations and (with mail) letter links move to ``keep``; the duplicate is deleted.
+    """
+    if keep_id == duplicate_id:
+        raise ValidationError("a contact cannot be merged with itself")
+    keep = session.get(ContactPerson, keep_id)
+    dup = session.get(ContactPerson, duplicate_id)
+    if keep is None or dup is None:
+        raise NotFound(f"no contact person #{keep_id if keep is None else duplicate_id}")
+    if (keep.counterparty_id and dup.counterparty_id and keep.counterparty_id != dup.counterparty_id):
+        raise ValidationError("the two contacts belong to different counterparties")
+    notes: list[str] = [keep.notes] if keep.notes else []
+    for attr, label in (("position", "position"), ("birthday", "birthday"),
+                        ("external_id", "external id")):
+        mine, theirs = getattr(keep, attr), getattr(dup, attr)
+        if mine is None and theirs is not None:
+            if attr == "external_id":
+                dup.external_id = None
+                session.flush()
+            setattr(keep, attr, theirs)
+        elif theirs is not None and theirs != mine:
+            notes.append(f"{label} from merged duplicate: {theirs}")
+    if dup.name != keep.name:
+        notes.append(f"also known as: {dup.name}")
+    if dup.notes:
+        notes.append(dup.notes)
+    keep.notes = "\n".join(notes) or None
+    keep.counterparty_id = keep.counterparty_id or dup.counterparty_id
+    keep.created_from_mail = keep.created_from_mail and dup.created_from_mail
+    known_emails = {e.email for e in keep.emails}
+    for email in dup.emails:
+        if email.email not in known_emails:
+            keep.emails.append(ContactEmail(email=email.email, position=len(keep.emails)))
+            known_emails.add(email.email)
+    known_phones = {phone_digits(p.value) for p in keep.phones}
+    for phone in dup.phones:
+        if phone_digits(phone.value) not in known_phones:
+            keep.phones.append(ContactPhone(value=phone.value, label=phone.label,
+                                            position=len(keep.phones)))
+            known_phones.add(phone_digits(phone.value))
+    known_dates = {(a.label, a.date) for a in keep.anniversaries}
+    for ann in dup.anniversaries:
+        if (ann.label, ann.date) not in known_dates:
+            keep.anniversaries.append(Anniversary(label=ann.label, date=ann.date))
+    session.execute(update(Event).where(Event.contact_person_id == dup.id)
+                    .values(contact_person_id=keep.id))
+    session.execute(update(CampaignParticipant).where(CampaignParticipant.contact_person_id == dup.id)
+                    .values(contact_person_id=keep.id))
+    for hook in MERGE_HOOKS:
+        hook(session, keep.id, dup.id)
+    session.delete(dup)
+    session.flush()
+    return keep
+
+
+MERGE_HOOKS: list[object] = []
+"""Callables ``(session, keep_id, duplicate_id)`` run during a merge by layers that reference
+contact persons (the mail layer moves its links). Registered by those layers at import."""

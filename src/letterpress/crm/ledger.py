@@ -1,0 +1,31 @@
+"""Read-side rules of the deal ledger: unfulfilled orders, a counterparty's documents."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from letterpress.crm.model import Direction, Invoice, Order, OrderState, Payment, Shipment
+
+
+def unfulfilled_orders(
+    session: Session, counterparty_id: int | None = None, *, direction: Direction = Direction.CUSTOMER
+) -> list[Order]:
+    """Open orders (Список неисполненных заказов), oldest planned date first."""
+    query = select(Order).where(Order.state == OrderState.OPEN.value,
+                                Order.direction == direction.value)
+    if counterparty_id is not None:
+        query = query.where(Order.counterparty_id == counterparty_id)
+    return list(session.scalars(query.order_by(Order.planned_execution, Order.date, Order.id)))
+
+
+def documents(session: Session, counterparty_id: int, *, limit: int = 50) -> dict[str, list[object]]:
+    """The counterparty's latest orders, shipments, payments and invoices, newest first."""
+    out: dict[str, list[object]] = {}
+    for key, model in (("orders", Order), ("shipments", Shipment), ("payments", Payment),
+                       ("invoices", Invoice)):
+        out[key] = list(session.scalars(
+            select(model).where(model.counterparty_id == counterparty_id)
+            .order_by(model.date.desc(), model.id.desc()).limit(limit)
+        ))
+    return out

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from letterpress.crm import contacts, users
+from letterpress.crm.counterparties import CounterpartyData, create_counterparty
+from letterpress.crm.events import register_event
+from letterpress.crm.model import ContactPerson, Event
+from letterpress.errors import ValidationError
+
+NOW = dt.datetime(2025, 3, 1, 10, 0, tzinfo=dt.timezone.utc)
+
+
+def test_merge_keeps_everything_of_both(session: Session) -> None:
+    author = users.add_user(session, "m1")
+    cp = create_counterparty(session, CounterpartyData(name="Печать+"))
+    keep = contacts.create_contact(
+        session, name="Иван Петров", counterparty_id=cp.id, emails=["ivan@pechat.ru"],
+        phones=["+7 900 111-22-33"], position="директор")
+    dup = contacts.create_contact(
+        session, name="Петров Иван", emails=["IVAN@pechat.ru", "petrov@gmail.com"],
+        phones=["8 900 111 22 33", "+7 495 000-00-00"], position="генеральный директор",
+        birthday=dt.date(1980, 5, 17), anniversaries=[("свадьба", dt.date(2005, 6, 1))],
+        external_id="C-2")
+    event = register_event(session, author=author, kind="incoming_call", start_at=NOW,
+                           contact_person_id=dup.id, subject="звонок")
+    session.commit()
+    merged = contacts.merge_contacts(session, keep.id, dup.id)
+    session.commit()
+    assert sorted(e.email for e in merged.emails) == ["ivan@pechat.ru", "petrov@gmail.com"]
+    assert [p.value for p in merged.phones] == ["+7 900 111-22-33", "+7 495 000-00-00"]
+    assert merged.birthday == dt.date(1980, 5, 17)
+    assert merged.external_id == "C-2"
+    assert [(a.label, a.date) for a in merged.anniversaries] == [("свадьба", dt.date(2005, 6, 1))]
+    assert merged.notes is not None
+    assert "генеральный директор" in merged.notes and "Петров Иван" in merged.notes
+    assert session.get(Event, event.id).contact_person_id == keep.id  # type: ignore[union-attr]
+    assert session.scalars(select(ContactPerson)).all() == [merged]
+    assert [c.id for c in contacts.by_email(session, "petrov@GMAIL.com")] == [keep.id]
+
+
+def test_merge_refuses_self_and_other_companies(session: Session) -> None:
+    a = create_counterparty(session, CounterpartyData(name="A"))
+    b = create_counterparty(session, CounterpartyData(name="B"))
+    x = contacts.create_contact(session, name="X", counterparty_id=a.id)
+    y = contacts.create_contact(session, name="Y", counterparty_id=b.id)
+    with pytest.raises(ValidationError):
+        contacts.merge_contacts(session, x.id, x.id)
+    with pytest.raises(ValidationError, match="different counterparties"):
+        contacts.merge_contacts(session, x.id, y.id)
+
+
+def test_personal_contact_belongs_to_owner(session: Session) -> None:
+    owner = users.add_user(session, "m1")
+    c = contacts.create_contact(session, name="Тётя Маша", owner_id=owner.id,
+                                birthday=dt.date(1960, 1, 31))
+    assert c.owner_id == owner.id and c.counterparty_id is None
