@@ -115,6 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    ctx: Context | None = None
     try:
         settings = load_settings(args.config, data_dir=args.data_dir)
         ctx = Context(settings=settings, output_format=getattr(args, "output_format", None) or "table")
@@ -126,6 +127,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("letterpress: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if ctx is not None and "engine" in vars(ctx):
+            ctx.engine.dispose()  # close pooled connections: main() may run many times in-process
 
 
 if __name__ == "__main__":

@@ -119,6 +119,13 @@ class MailboxSettings:
 
 
 @dataclass(frozen=True)
+class TopicSettings:
+    name: str
+    keywords: tuple[str, ...] = ()
+    addresses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class MailSettings:
     public_domains: tuple[str, ...] = DEFAULT_PUBLIC_MAIL_DOMAINS
     blocklist: tuple[str, ...] = ()
@@ -128,6 +135,10 @@ class MailSettings:
     fetch_batch: int = 50
     history_visible_without_rights: Literal["exists", "nothing"] = "exists"
     head_sees_team_mail: bool = False
+    order_number_pattern: str = (
+        r"(?:заказ[ау]?|order|№)\s*(?:№\s*)?#?\s*([A-ZА-Я]{0,4}-?\d{3,10})"
+    )
+    topics: tuple[TopicSettings, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ place. Errors from third-party libraries are translated at the boundary that cal
     ├── ImportRowError         one row of an import is rejected (row, column, reason)
     └── MailError              the mail layer (graded: letter < folder < account < fatal)
         ├── LetterError        one letter cannot be processed; its folder goes on
+        │   └── ParseFailure   the raw bytes are not a letter at all; stored raw with the error
         ├── FolderError        one folder cannot be synchronised; its account goes on
         └── AccountError       one account cannot connect or log in; other accounts go on
 """
@@ -73,6 +74,13 @@ class MailError(LetterpressError):
 
 class LetterError(MailError):
     """One letter cannot be processed; it is kept raw and marked, and its folder goes on."""
+
+
+class ParseFailure(LetterError):
+    """A letter's raw bytes cannot be parsed at all (empty, no header fields, parser crash).
+
+    The caller stores the raw bytes with this message and lists the letter for an administrator.
+    """
 
 
 class FolderError(MailError):

@@ -9,7 +9,7 @@ import argparse
 import importlib
 
 COMMAND_MODULES = (
-    "db", "serve", "stats", "imports", "user", "demo",
+    "db", "serve", "stats", "imports", "user", "demo", "mail",
 )
 
 

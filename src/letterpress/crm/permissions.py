@@ -10,6 +10,8 @@ lists page correctly.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.orm import Session
 
@@ -34,6 +36,20 @@ def is_head_of(session: Session, head: User, user_id: int | None) -> bool:
 
 def can_view_counterparty(user: User, counterparty: Counterparty) -> bool:
     return user.active
+
+
+def visible_counterparties_clause(user: User) -> ColumnElement[bool]:
+    """SQL filter for lists and searches: the counterparties ``user`` may see."""
+    return true() if user.active else false()
+
+
+def can_add_event(user: User, counterparty: Counterparty) -> bool:
+    """Whoever sees a counterparty may record a contact with it or plan one (shared history)."""
+    return can_view_counterparty(user, counterparty)
+
+
+def can_administer(user: User) -> bool:
+    return user.active and is_admin(user)
 
 
 def can_edit_counterparty(session: Session, user: User, counterparty: Counterparty) -> bool:
@@ -81,3 +97,89 @@ def can_edit_task(session: Session, user: User, task: Task) -> bool:
     if is_admin(user) or user.id in (task.assignee_id, task.curator_id):
         return True
     return is_head_of(session, user, task.assignee_id)
+
+
+# --- letters -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MailPolicy:
+    """The configurable parts of mail visibility (``[mail]`` in the config)."""
+
+    head_sees_team_mail: bool = False
+    history_visible_without_rights: str = "exists"  # or "nothing"
+
+
+def readable_mailbox_ids(session: Session, user: User, policy: MailPolicy) -> set[int]:
+    """Mailboxes whose letters ``user`` may read: own personal ones, granted shared ones,
+    and, where the policy allows, those of the people the user heads. Admins read all."""
+    from letterpress.crm.model import Mailbox, MailboxGrant
+
+    if not user.active:
+        return set()
+    if is_admin(user):
+        return set(session.scalars(select(Mailbox.id)))
+    ids = set(session.scalars(select(Mailbox.id).where(Mailbox.owner_id == user.id)))
+    grant_filter = MailboxGrant.user_id == user.id
+    if user.team_id is not None:
+        grant_filter = or_(grant_filter, MailboxGrant.team_id == user.team_id)
+    ids |= set(session.scalars(
+        select(MailboxGrant.mailbox_id).where(grant_filter, MailboxGrant.can_read.is_(True))
+    ))
+    if policy.head_sees_team_mail and user.role in (Role.HEAD.value, Role.ADMIN.value):
+        from letterpress.crm.users import subordinates
+
+        team = [u.id for u in subordinates(session, user)]
+        if team:
+            ids |= set(session.scalars(select(Mailbox.id).where(Mailbox.owner_id.in_(team))))
+    return ids
+
+
+def visible_letters_clause(session: Session, user: User, policy: MailPolicy) -> ColumnElement[bool]:
+    """SQL filter on ``Letter``: letters sitting in at least one mailbox the user may read."""
+    from letterpress.crm.model import Letter, LetterLocation, MailFolder
+
+    ids = readable_mailbox_ids(session, user, policy)
+    if not ids:
+        return false()
+    return Letter.id.in_(
+        select(LetterLocation.letter_id)
+        .join(MailFolder, MailFolder.id == LetterLocation.folder_id)
+        .where(MailFolder.mailbox_id.in_(ids))
+    )
+
+
+def can_read_letter(session: Session, user: User, letter_id: int, policy: MailPolicy) -> bool:
+    from letterpress.crm.model import Letter
+
+    return session.scalar(
+        select(Letter.id).where(Letter.id == letter_id, visible_letters_clause(session, user, policy))
+    ) is not None
+
+
+def history_events_clause(session: Session, user: User, policy: MailPolicy) -> ColumnElement[bool]:
+    """SQL filter on ``Event`` for a counterparty's history: events of letters the user cannot
+    read are left out when the policy says "nothing"; with "exists" they stay, and views show
+    them with subject and content hidden where :func:`readable_letter_ids` lacks the letter."""
+    from letterpress.crm.model import Letter
+
+    if policy.history_visible_without_rights == "exists":
+        return visible_events_clause(user)
+    return or_(
+        Event.letter_id.is_(None),
+        Event.letter_id.in_(select(Letter.id).where(visible_letters_clause(session, user, policy))),
+    )
+
+
+def readable_letter_ids(
+    session: Session, user: User, letter_ids: set[int], policy: MailPolicy
+) -> set[int]:
+    """Which of ``letter_ids`` the user may read (for redacting a page of history at once)."""
+    from letterpress.crm.model import Letter
+
+    if not letter_ids:
+        return set()
+    return set(session.scalars(
+        select(Letter.id).where(Letter.id.in_(letter_ids),
+                                visible_letters_clause(session, user, policy))
+    ))

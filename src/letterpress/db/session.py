@@ -15,6 +15,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from letterpress.db.casefold import register_sqlite as _register_casefold
 from letterpress.errors import DatabaseError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -54,11 +55,23 @@ def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+    _register_casefold(dbapi_conn)
 
 
 def _sqlite_begin(conn: Any) -> None:
-    """Take the write lock lazily but on a real BEGIN, so SAVEPOINTs and rollbacks work."""
-    conn.exec_driver_sql("BEGIN")
+    """Issue a real BEGIN (so SAVEPOINTs and rollbacks work); IMMEDIATE for writer engines.
+
+    A deferred transaction that reads and then writes fails at once with SQLITE_BUSY when
+    another process wrote in between (the busy timeout does not help there), so code that writes
+    from several processes uses :func:`writer` to take the write lock at BEGIN and wait for it.
+    """
+    mode = conn.get_execution_options().get("sqlite_begin", "")
+    conn.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine, but SQLite transactions start with BEGIN IMMEDIATE (no effect elsewhere)."""
+    return engine.execution_options(sqlite_begin="IMMEDIATE")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -22,10 +22,26 @@ from letterpress.crm.model.enums import (
 )
 from letterpress.crm.model.events import Event
 from letterpress.crm.model.ledger import Invoice, Order, Payment, Shipment
+from letterpress.crm.model.mail import (
+    AmbiguousMatch,
+    Attachment,
+    Letter,
+    LetterAddress,
+    LetterLink,
+    LetterLocation,
+    LetterOrder,
+    LetterTopic,
+    MailFolder,
+    Mailbox,
+    MailboxGrant,
+    Blob,
+)
 from letterpress.crm.model.tasks import Task
 from letterpress.crm.model.users import Team, User
 
 __all__ = [
+    "AmbiguousMatch", "Attachment", "Letter", "LetterAddress", "LetterLink", "LetterLocation",
+    "LetterOrder", "LetterTopic", "MailFolder", "Mailbox", "MailboxGrant", "Blob",
     "Anniversary", "Campaign", "CampaignParticipant", "ContactEmail", "ContactPerson",
     "ContactPhone", "Counterparty", "CounterpartyAddress", "CounterpartyDomain",
     "CounterpartyEmail", "CounterpartyKind", "CounterpartyPhone", "Direction", "Event",

@@ -35,8 +35,10 @@ class Event(Base):
     responsible_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     subject: Mapped[str] = mapped_column(String(500), default="")
     content: Mapped[str] = mapped_column(Text, default="")
-    letter_id: Mapped[int | None] = mapped_column(index=True)
+    letter_id: Mapped[int | None] = mapped_column(ForeignKey("letters.id"), index=True)
     uid: Mapped[str | None] = mapped_column(String(255), unique=True)
+    sequence: Mapped[int] = mapped_column(default=0)
+    location: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -1,0 +1,1 @@
+"""The mail service: IMAP sync, parsing (pure), the ingest pipeline, sending."""

@@ -1,0 +1,124 @@
+"""``letterpress demo`` end to end: migrations, the build, the marker, rebuilding, refusing."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from letterpress.cli import main
+from letterpress.config import Settings
+from letterpress.demo import LOGINS
+from letterpress.demo.datadir import MARKER
+from letterpress.testing.database import PostgresTestDatabase
+from tests.conftest import require_service
+
+ENV = ("LETTERPRESS_DATABASE_URL", "LETTERPRESS_CONFIG", "LETTERPRESS_DATA_DIR")
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no ./letterpress.toml
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, Any, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, (json.loads(out) if "--format" in argv and code == 0 else out), err
+
+
+def test_demo_builds_rebuilds_and_reports_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data_dir = tmp_path / "var"
+    code, data, err = _run(capsys, "--data-dir", str(data_dir), "demo", "--no-serve",
+                           "--format", "json")
+    assert code == 0, err
+    counts = data["counts"]
+    assert counts["users"] == 8 and counts["counterparties"] >= 300
+    assert counts["contact_persons"] >= 600 and counts["customer_orders"] >= 1500
+    assert data["url"] == "http://127.0.0.1:5000/"
+    assert data["logins"] == list(LOGINS) and data["password"] == "demo"
+    assert data["rebuilt"] is False and data["serving"] is False and data["seed"] == 1
+    assert (data_dir / MARKER).exists() and (data_dir / "letterpress.db").exists()
+
+    code, stats, err = _run(capsys, "--data-dir", str(data_dir), "stats", "--format", "json")
+    assert code == 0, err
+    for key in ("users", "counterparties", "contact_persons", "events", "tasks", "orders",
+                "shipments", "payments", "invoices"):
+        assert stats[key] == counts[key]
+
+    # A second run replaces the previous demo and says so (on stderr: stdout is the JSON).
+    code, again, err = _run(capsys, "--data-dir", str(data_dir), "demo", "--no-serve", "--seed",
+                            "1", "--host", "0.0.0.0", "--port", "8099", "--format", "json")
+    assert code == 0, err
+    assert "previous demo" in err and again["rebuilt"] is True
+    assert again["counts"] == counts and again["url"] == "http://0.0.0.0:8099/"
+
+
+def test_demo_text_output_names_the_logins(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _run(capsys, "--data-dir", str(tmp_path / "var"), "demo", "--no-serve",
+                          "--port", "5050")
+    assert code == 0, err
+    assert "http://127.0.0.1:5050/" in out
+    assert "admin, head, manager1 ... manager6" in out and "'demo'" in out
+    assert "counterparties" in out
+
+
+def test_demo_refuses_a_data_directory_with_real_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data_dir = str(tmp_path / "var")
+    code, _, err = _run(capsys, "--data-dir", data_dir, "user", "add", "alice", "--role", "admin")
+    assert code == 0, err
+    code, _, err = _run(capsys, "--data-dir", data_dir, "demo", "--no-serve")
+    assert code == 1
+    assert "already holds data" in err and "1 users" in err
+    code, users, err = _run(capsys, "--data-dir", data_dir, "user", "list", "--format", "json")
+    assert [u["login"] for u in users] == ["alice"]
+
+
+def test_demo_serves_after_building(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The web server blocks until stopped, so a stand-in records how it was called."""
+    calls: list[tuple[Settings, str, int]] = []
+    server = types.ModuleType("letterpress.web.server")
+    def serve(settings: Settings, host: str, port: int) -> None:
+        calls.append((settings, host, port))
+
+    server.serve = serve  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "letterpress.web.server", server)
+    code, out, err = _run(capsys, "--data-dir", str(tmp_path / "var"), "demo", "--port", "5077")
+    assert code == 0, err
+    assert "Ctrl+C" in out
+    [(settings, host, port)] = calls
+    assert (host, port) == ("127.0.0.1", 5077) and settings.data_dir == tmp_path / "var"
+
+
+def test_demo_on_postgresql_replaces_only_a_previous_demo(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    postgres_db: PostgresTestDatabase | None,
+) -> None:
+    require_service(postgres_db is not None, "PostgreSQL: LETTERPRESS_TEST_DATABASE_URL is not set")
+    assert postgres_db is not None
+    monkeypatch.setenv("LETTERPRESS_DATABASE_URL", postgres_db.schema_url()[0])
+    first = tmp_path / "first"
+    build = ("--data-dir", str(first), "demo", "--no-serve", "--format", "json")
+    code, data, err = _run(capsys, *build)
+    assert code == 0, err
+    assert data["database"].startswith("postgresql")
+    # Another data directory has no marker for this database: its data is not to be touched.
+    code, _, err = _run(capsys, "--data-dir", str(tmp_path / "other"), "demo", "--no-serve")
+    assert code == 1 and "already holds data" in err
+    code, again, err = _run(capsys, *build)
+    assert code == 0, err
+    assert again["rebuilt"] is True and again["counts"] == data["counts"]
