@@ -65,3 +65,12 @@ def engine(db_url: str) -> Iterator[Engine]:
 def session(engine: Engine) -> Iterator[Session]:
     with session_factory(engine)() as s:
         yield s
+
+
+@pytest.fixture
+def postgres_url(postgres_db: PostgresTestDatabase | None) -> str:
+    """A fresh PostgreSQL schema's URL, for tests that only make sense on PostgreSQL."""
+    require_service(postgres_db is not None, "PostgreSQL: LETTERPRESS_TEST_DATABASE_URL is not set")
+    assert postgres_db is not None
+    url, _schema = postgres_db.schema_url()
+    return url

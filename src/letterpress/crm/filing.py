@@ -147,8 +147,6 @@ class _Lookups:
             ):
                 if cpid not in self.thread_links[mid]:
                     self.thread_links[mid].append(cpid)
-        self.names: dict[int, str] = {}
-        self.managers: dict[int, int | None] = {}
 
 
 def _thread_refs(item: FilingInput) -> list[str]:
@@ -169,23 +167,16 @@ def file_letters(
     look = _Lookups(session, emails, domains, message_ids)
     existing = _existing_links(session, [it.letter_id for it in items])
     results: list[FilingResult] = []
-    new_links: list[dict[str, object]] = []
-    new_events: list[dict[str, object]] = []
+    pending: list[tuple[FilingInput, int, str, str, int | None]] = []
     new_ambiguities: list[dict[str, object]] = []
     created_cache: dict[str, tuple[int, int]] = {}
     for item in items:
         result = _file_one(session, item, policy, look, existing.get(item.letter_id, set()),
                            created_cache, new_ambiguities)
-        for cpid, rule, reason in result.links:
-            contact_id = result.contact_of.get(cpid)
-            new_links.append({"letter_id": item.letter_id, "counterparty_id": cpid,
-                              "contact_person_id": contact_id, "rule": rule, "reason": reason,
-                              "created_at": utcnow()})
-            new_events.append(_event_row(item, cpid, contact_id, look, session))
+        pending.extend((item, cpid, rule, reason, result.contact_of.get(cpid))
+                       for cpid, rule, reason in result.links)
         results.append(result)
-    if new_links:
-        session.execute(insert(LetterLink), new_links)
-        session.execute(insert(Event), new_events)
+    record_links(session, pending)
     if new_ambiguities:
         _insert_ambiguities(session, new_ambiguities)
     _tag(session, items, policy)
@@ -286,31 +277,38 @@ def _create_contact(session: Session, counterparty_id: int, name: str, email: st
     return person.id
 
 
-def _event_row(item: FilingInput, cpid: int, contact_id: int | None, look: _Lookups,
-               session: Session) -> dict[str, object]:
-    owner = item.owner_id
-    if owner is None:
-        if cpid not in look.managers:
-            look.managers[cpid] = session.scalar(
-                select(Counterparty.manager_id).where(Counterparty.id == cpid))
-        owner = look.managers[cpid]
+def record_links(
+    session: Session, links: Sequence[tuple[FilingInput, int, str, str, int | None]]
+) -> None:
+    """Insert links ``(letter, counterparty, rule, reason, contact person)`` and, for each, the
+    e-mail event in the counterparty's history, owned by the mailbox owner (for a shared mailbox:
+    the counterparty's responsible manager)."""
+    if not links:
+        return
+    managers: dict[int, int | None] = {}
+    unowned = {cpid for item, cpid, *_ in links if item.owner_id is None}
+    if unowned:
+        managers = dict(session.execute(
+            select(Counterparty.id, Counterparty.manager_id).where(Counterparty.id.in_(unowned))
+        ).all())
     now = utcnow()
-    return {
-        "kind": (EventKind.OUTGOING_EMAIL if item.is_outgoing else EventKind.INCOMING_EMAIL).value,
-        "state": EventState.DONE.value,
-        "start_at": item.sent_at or now,
-        "end_at": None,
-        "counterparty_id": cpid,
-        "contact_person_id": contact_id,
-        "author_id": owner,
-        "responsible_id": owner,
-        "subject": item.subject[:500],
-        "content": "",
-        "letter_id": item.letter_id,
-        "uid": f"{uuid.uuid4()}@letterpress",
-        "created_at": now,
-        "updated_at": now,
-    }
+    link_rows: list[dict[str, object]] = []
+    event_rows: list[dict[str, object]] = []
+    for item, cpid, rule, reason, contact_id in links:
+        owner = item.owner_id if item.owner_id is not None else managers.get(cpid)
+        link_rows.append({"letter_id": item.letter_id, "counterparty_id": cpid,
+                          "contact_person_id": contact_id, "rule": rule, "reason": reason,
+                          "created_at": now})
+        event_rows.append({
+            "kind": (EventKind.OUTGOING_EMAIL if item.is_outgoing else EventKind.INCOMING_EMAIL).value,
+            "state": EventState.DONE.value, "start_at": item.sent_at or now, "end_at": None,
+            "counterparty_id": cpid, "contact_person_id": contact_id, "author_id": owner,
+            "responsible_id": owner, "subject": item.subject[:500], "content": "",
+            "letter_id": item.letter_id, "uid": f"{uuid.uuid4()}@letterpress",
+            "sequence": 0, "location": "", "created_at": now, "updated_at": now,
+        })
+    session.execute(insert(LetterLink), link_rows)
+    session.execute(insert(Event), event_rows)
 
 
 def _insert_ambiguities(session: Session, rows: list[dict[str, object]]) -> None:

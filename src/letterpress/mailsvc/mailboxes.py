@@ -52,7 +52,7 @@ def ensure_mailbox(session: Session, box: MailboxSettings) -> Mailbox:
             can_read="read" in g.rights, can_send_as="send_as" in g.rights,
             can_manage="manage" in g.rights,
         ))
-    mailbox.grants = grants
+    mailbox.grants = [g for g in mailbox.grants if g.source != "config"] + grants
     session.flush()
     existing = {f.name: f for f in session.scalars(select(MailFolder).where(MailFolder.mailbox_id == mailbox.id))}
     for name in box.folders:

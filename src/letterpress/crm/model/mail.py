@@ -56,6 +56,7 @@ class MailboxGrant(Base):
     can_read: Mapped[bool] = mapped_column(Boolean, default=True)
     can_send_as: Mapped[bool] = mapped_column(Boolean, default=False)
     can_manage: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(10), default="config")  # config | handover | admin
 
 
 class MailFolder(Base):

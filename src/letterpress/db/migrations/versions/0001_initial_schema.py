@@ -288,6 +288,7 @@ def upgrade() -> None:
     sa.Column('can_read', sa.Boolean(), nullable=False),
     sa.Column('can_send_as', sa.Boolean(), nullable=False),
     sa.Column('can_manage', sa.Boolean(), nullable=False),
+    sa.Column('source', sa.String(length=10), nullable=False),
     sa.ForeignKeyConstraint(['mailbox_id'], ['mailboxes.id'], name=op.f('fk_mailbox_grants_mailbox_id_mailboxes'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['team_id'], ['teams.id'], name=op.f('fk_mailbox_grants_team_id_teams')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_mailbox_grants_user_id_users')),
