@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from sqlalchemy import select
@@ -12,6 +13,11 @@ from letterpress.crm.passwords import hash_password, needs_rehash, verify_passwo
 from letterpress.errors import NotFound, ValidationError
 
 LOGIN_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return hash_password("letterpress: no such user")
 
 
 def get_team(session: Session, name: str, *, create: bool = False) -> Team:
@@ -77,7 +83,10 @@ def set_password(user: User, password: str) -> None:
 def authenticate(session: Session, login: str, password: str) -> User | None:
     """The active user with this login and password, or None; rehashes outdated hashes."""
     user = session.scalar(select(User).where(User.login == login, User.active.is_(True)))
-    if user is None or not verify_password(user.password_hash, password):
+    if user is None:
+        verify_password(_dummy_hash(), password)  # an unknown login costs what a wrong password does
+        return None
+    if not verify_password(user.password_hash, password):
         return None
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

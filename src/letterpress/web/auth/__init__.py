@@ -1,0 +1,1 @@
+"""Signing in and out, the login wall, and the language switch."""

@@ -1,0 +1,1 @@
+"""The counterparty list (контрагенты) and the counterparty card."""

@@ -1,0 +1,117 @@
+"""``/counterparties/``: the list, the card, and registering or closing events from the card."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from letterpress.crm.events import register_event, set_state
+from letterpress.crm.model import Event, EventState
+from letterpress.crm.permissions import can_add_event
+from letterpress.errors import ValidationError
+from letterpress.web.auth.identity import current_account
+from letterpress.web.context import db, web_context
+from letterpress.web.counterparties import queries
+from letterpress.web.counterparties.forms import EventForm, EventStateForm, FilterForm
+
+bp = Blueprint("counterparties", __name__, url_prefix="/counterparties")
+
+
+@bp.get("/")
+def index() -> str:
+    session = db()
+    form = FilterForm(formdata=request.args)
+    form.set_options(queries.filter_options(session))
+    query = form.to_query(request.args)
+    page = queries.list_counterparties(
+        session, current_account(), query, web_context().settings.web.page_size
+    )
+    return render_template("counterparties/list.html", form=form, query=query, page=page)
+
+
+def _render_card(
+    counterparty_id: int, event_form: EventForm | None = None, status: int = 200
+) -> tuple[str, int]:
+    session = db()
+    context = web_context()
+    user = current_account()
+    show_all = request.args.get("history") == "all"
+    card = queries.load_card(
+        session, user, counterparty_id, policy=context.mail_policy,
+        history_limit=None if show_all else queries.HISTORY_PAGE,
+    )
+    if event_form is None:
+        event_form = EventForm(formdata=None, prefix="event")
+        now = dt.datetime.now(context.settings.company.tz).replace(second=0, microsecond=0)
+        event_form.start_at.data = now.replace(tzinfo=None)
+    event_form.set_contacts(card.contacts)
+    return render_template(
+        "counterparties/card.html", card=card, event_form=event_form,
+        can_add_event=can_add_event(user, card.counterparty),
+        today=dt.datetime.now(context.settings.company.tz).date(),
+    ), status
+
+
+@bp.get("/<int:counterparty_id>")
+def card(counterparty_id: int) -> tuple[str, int]:
+    return _render_card(counterparty_id)
+
+
+@bp.post("/<int:counterparty_id>/events")
+def add_event(counterparty_id: int) -> Response | tuple[str, int]:
+    session = db()
+    user = current_account()
+    counterparty = queries.visible_counterparty(session, user, counterparty_id)
+    if not can_add_event(user, counterparty):
+        abort(403)
+    form = EventForm(prefix="event")
+    form.set_contacts(queries.visible_contacts(session, user, counterparty_id))
+    if form.validate_on_submit():
+        start_at, end_at = form.local_times(web_context().settings.company.tz)
+        try:
+            register_event(
+                session, author=user, kind=form.kind.data, state=form.state.data,
+                start_at=start_at, end_at=end_at, counterparty_id=counterparty_id,
+                contact_person_id=form.contact_person.data or None,
+                subject=form.subject.data, content=form.content.data or "",
+            )
+        except ValidationError as exc:
+            session.rollback()
+            target = getattr(form, exc.field or "", None)
+            if target is not None and hasattr(target, "errors"):
+                target.errors = [*target.errors, str(exc)]
+            else:
+                form.form_errors.append(str(exc))
+        else:
+            session.commit()
+            planned = form.state.data == "planned"
+            flash(_("The event is planned.") if planned else _("The event is registered."),
+                  "success")
+            anchor = "planned" if planned else "history"
+            return redirect(url_for(".card", counterparty_id=counterparty_id, _anchor=anchor))
+    return _render_card(counterparty_id, form, 400)
+
+
+@bp.post("/<int:counterparty_id>/events/<int:event_id>/state")
+def close_event(counterparty_id: int, event_id: int) -> Response:
+    session = db()
+    user = current_account()
+    queries.visible_counterparty(session, user, counterparty_id)
+    event = session.get(Event, event_id)
+    if event is None or event.counterparty_id != counterparty_id:
+        abort(404)
+    if event.state != EventState.PLANNED.value:
+        abort(409)  # closed meanwhile, or a second click
+    form = EventStateForm()
+    if not form.validate_on_submit():
+        abort(400)
+    result = (form.result.data or "").strip()
+    content = f"{event.content.rstrip()}\n\n{result}".strip() if result else None
+    set_state(session, user, event_id, form.state.data, content=content)
+    session.commit()
+    flash(_("The event is done.") if form.state.data == "done" else _("The event is cancelled."),
+          "success")
+    return redirect(url_for(".card", counterparty_id=counterparty_id, _anchor="history"))

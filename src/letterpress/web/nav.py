@@ -1,0 +1,62 @@
+"""The sections of the main navigation, in order; sections not built yet show a placeholder.
+
+When a section's blueprint lands, point its ``endpoint`` at the blueprint and remove the name from
+:data:`letterpress.web.pages.routes.PLACEHOLDERS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import request
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+from flask_login import current_user
+
+from letterpress.crm.permissions import can_administer
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    endpoint: str
+    label: LazyString
+    description: LazyString
+    admin_only: bool = False
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("counterparties", "counterparties.index", _l("Counterparties"),
+            _l("Customers and suppliers, their contact persons, events and documents.")),
+    Section("calendar", "pages.calendar", _l("Calendar"),
+            _l("The user's calendar: planned meetings and calls, tasks from the supervisor, "
+               "reminders of events, orders, invoices and birthdays.")),
+    Section("mail", "pages.mail", _l("Mail"),
+            _l("Correspondence with clients filed by counterparty, shared mailboxes and "
+               "mailing groups.")),
+    Section("search", "pages.search", _l("Search"),
+            _l("Full-text search over letters, counterparties, contact persons and events.")),
+    Section("analytics", "pages.analytics", _l("Analytics"),
+            _l("ABC and XYZ analysis, relationship stages, manager performance, "
+               "marketing campaigns.")),
+    Section("admin", "pages.admin", _l("Administration"),
+            _l("Users, teams, mailboxes and access rights."), admin_only=True),
+)
+
+
+def visible_sections() -> list[Section]:
+    if not current_user.is_authenticated:
+        return []
+    is_admin = can_administer(current_user.user)
+    return [s for s in SECTIONS if is_admin or not s.admin_only]
+
+
+def active_section() -> str | None:
+    endpoint = request.endpoint or ""
+    for section in SECTIONS:
+        if endpoint == section.endpoint:
+            return section.name
+        blueprint = section.endpoint.split(".", 1)[0]
+        if blueprint != "pages" and request.blueprint == blueprint:
+            return section.name
+    return None

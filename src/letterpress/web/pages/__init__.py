@@ -1,0 +1,1 @@
+"""The home page, placeholders for sections not built yet, and the health check."""

@@ -1,0 +1,78 @@
+"""Jinja filters and globals shared by every template: dates, money, labels, links, the nav."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+from flask import Flask, request, url_for
+from flask_babel import format_currency, format_date, format_datetime, get_locale
+
+from letterpress.web import i18n, nav
+from letterpress.web.context import web_context
+from letterpress.web.labels import label
+
+# Dates as people in each language write them in tables: 05.03.2025 / 5 Mar 2025.
+_DATE_PATTERNS = {"ru": "dd.MM.yyyy", "en": "d MMM yyyy"}
+_DATETIME_PATTERNS = {"ru": "dd.MM.yyyy HH:mm", "en": "d MMM yyyy, HH:mm"}
+
+
+def _language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else "ru"
+
+
+def date_filter(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(web_context().settings.company.tz).date()
+    return str(format_date(value, _DATE_PATTERNS.get(_language(), "medium")))
+
+
+def datetime_filter(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    return str(format_datetime(value, _DATETIME_PATTERNS.get(_language(), "medium")))
+
+
+def money_filter(amount: Decimal | int | None, currency: str | None = None) -> str:
+    if amount is None:
+        return ""
+    return str(format_currency(amount, currency or web_context().settings.company.currency))
+
+
+def tel_filter(phone: str) -> str:
+    """A ``tel:`` URI for a phone number as people write it."""
+    return "tel:" + re.sub(r"[^\d+]", "", phone)
+
+
+def url_with(**changes: Any) -> str:
+    """The current page's URL with some query arguments changed (None drops one)."""
+    values: dict[str, Any] = {**request.args.to_dict(), **(request.view_args or {})}
+    for key, value in changes.items():
+        if value is None or value == "":
+            values.pop(key, None)
+        else:
+            values[key] = str(value)
+    assert request.endpoint is not None
+    return url_for(request.endpoint, **values)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        date=date_filter, datetime=datetime_filter, money=money_filter, label=label,
+        tel=tel_filter,
+    )
+    app.jinja_env.globals.update(
+        url_with=url_with, languages=i18n.LANGUAGES, current_language=_language, nav_sections=nav.visible_sections,
+        active_section=nav.active_section,
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def _company() -> dict[str, Any]:
+        return {"company_name": web_context().settings.company.name}

@@ -1,0 +1,242 @@
+"""The counterparty card: what it shows, to whom, and registering and closing events on it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from letterpress.crm.model import ContactPerson, Counterparty, Event
+from letterpress.testing import factories
+from letterpress.testing.web import csrf_token, login_as
+from tests.web.conftest import People
+
+UTC = dt.UTC
+
+
+@dataclass
+class CardData:
+    counterparty: Counterparty
+    planned: Event
+
+
+@pytest.fixture
+def card(people: People, session: Session) -> CardData:
+    f = factories
+    cp = f.make_counterparty(
+        session, "ООО Ромашка", legal_name="ООО «Ромашка»", inn=f.valid_inn(1), kpp="770101001",
+        city="Москва", manager=people.manager, phones=["+7 495 123-45-67"],
+        emails=["info@romashka.ru"], addresses=["Москва, ул. Ленина, 1"], domains=["romashka.ru"],
+    )
+    anna = f.make_contact(session, cp, "Анна Смирнова", position="Главный бухгалтер",
+                          phones=["+7 916 000-00-01"], emails=["anna@romashka.ru"],
+                          birthday=dt.date(1980, 5, 17))
+    f.make_contact(session, cp, "Личный контакт Петра", owner=people.other)
+    f.make_contact(session, cp, "Мой личный контакт", owner=people.manager)
+    f.make_event(session, cp, author=people.manager, contact=anna, subject="Обсудили макет",
+                 content="Клиент просит\nдва варианта обложки",
+                 start_at=dt.datetime(2025, 3, 3, 7, 30, tzinfo=UTC))
+    f.make_event(session, cp, author=people.manager, state="cancelled", subject="Не дозвонились")
+    planned = f.make_event(session, cp, author=people.manager, kind="meeting", state="planned",
+                           subject="Встреча в офисе", content="Показать образцы",
+                           start_at=dt.datetime(2031, 1, 10, 12, tzinfo=UTC))
+    open_order = f.make_order(session, cp, number="З-0001", amount="125000.50",
+                              planned_shipment=dt.date(2020, 1, 1))
+    f.make_order(session, cp, number="З-0002", state="completed")
+    f.make_order(session, cp, number="ЗП-0003", direction="supplier")
+    f.make_shipment(session, cp, order=open_order, revenue="50000")
+    f.make_payment(session, cp, order=open_order, amount="60000")
+    f.make_invoice(session, cp, order=open_order, number="СЧ-77", amount="125000.50")
+    other = f.make_counterparty(session, "Чужой контрагент")
+    f.make_event(session, other, author=people.other, subject="Событие чужого контрагента")
+    session.commit()
+    return CardData(counterparty=cp, planned=planned)
+
+
+def page_of(client: FlaskClient, card: CardData) -> str:
+    response = client.get(f"/counterparties/{card.counterparty.id}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_card_shows_details_channels_contacts_events_orders_and_documents(
+    client: FlaskClient, people: People, card: CardData
+) -> None:
+    login_as(client, people.manager)
+    page = page_of(client, card)
+    for text in (
+        "ООО «Ромашка»", factories.valid_inn(1), "770101001", "Иван Петров",
+        'href="tel:+74951234567"', "info@romashka.ru", "Москва, ул. Ленина, 1", "romashka.ru",
+        "Анна Смирнова", "Главный бухгалтер", "17.05.1980",
+        "Обсудили макет", "Клиент просит\nдва варианта обложки", "с Анна Смирнова",
+        "03.03.2025 10:30",  # Moscow time
+        "Не дозвонились", "Отменено",
+        "Встреча в офисе", "Показать образцы",
+        "З-0001", "125\xa0000,50\xa0₽", "просрочено", "ЗП-0003", "Заказ поставщику",
+        "Выполнен", "СЧ-77", "50\xa0000,00", "60\xa0000,00",  # no-break spaces
+        "Неисполненные заказы", "Запланированные события", "История событий",
+    ):
+        assert text in page, text
+    assert "Событие чужого контрагента" not in page
+    open_orders = page.split('id="open-orders"')[1].split("</section>")[0]
+    assert "З-0001" in open_orders and "ЗП-0003" in open_orders and "З-0002" not in open_orders
+    planned = page.split('id="planned"')[1].split("</section>")[0]
+    assert "Встреча в офисе" in planned and "Обсудили макет" not in planned
+
+
+def test_personal_contacts_are_shown_to_their_owner_only(
+    client: FlaskClient, people: People, card: CardData
+) -> None:
+    login_as(client, people.manager)
+    page = page_of(client, card)
+    assert "Мой личный контакт" in page and "Личный контакт Петра" not in page
+    login_as(client, people.other)
+    page = page_of(client, card)
+    assert "Личный контакт Петра" in page and "Мой личный контакт" not in page
+
+
+def test_registering_a_done_event(
+    client: FlaskClient, people: People, card: CardData, session: Session
+) -> None:
+    login_as(client, people.other)
+    cp = card.counterparty
+    contact = session.execute(
+        select(Event.contact_person_id).where(Event.subject == "Обсудили макет")
+    ).scalar_one()
+    response = client.post(f"/counterparties/{cp.id}/events", data={
+        "event-csrf_token": csrf_token(client, f"/counterparties/{cp.id}"),
+        "event-state": "done", "event-kind": "incoming_call",
+        "event-start_at": "2025-04-02T15:45", "event-contact_person": str(contact),
+        "event-subject": "Звонок о тираже", "event-content": "Тираж 5000 экз.",
+    })
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/counterparties/{cp.id}#history")
+    session.rollback()
+    event = session.scalars(select(Event).where(Event.subject == "Звонок о тираже")).one()
+    assert (event.kind, event.state, event.author_id, event.responsible_id) == (
+        "incoming_call", "done", people.other.id, people.other.id)
+    assert event.counterparty_id == cp.id and event.contact_person_id == contact
+    assert event.start_at == dt.datetime(2025, 4, 2, 12, 45, tzinfo=UTC)  # 15:45 in Moscow
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Событие зарегистрировано." in page
+    assert "Звонок о тираже" in page and "Тираж 5000 экз." in page
+
+
+def test_planning_an_event(
+    client: FlaskClient, people: People, card: CardData, session: Session
+) -> None:
+    login_as(client, people.manager)
+    cp = card.counterparty
+    response = client.post(f"/counterparties/{cp.id}/events", data={
+        "event-csrf_token": csrf_token(client, f"/counterparties/{cp.id}"),
+        "event-state": "planned", "event-kind": "meeting",
+        "event-start_at": "2031-02-01T10:00", "event-end_at": "2031-02-01T11:30",
+        "event-contact_person": "0", "event-subject": "Согласовать договор",
+    })
+    assert response.status_code == 302 and response.headers["Location"].endswith("#planned")
+    page = client.get(f"/counterparties/{cp.id}").get_data(as_text=True)
+    planned = page.split('id="planned"')[1].split("</section>")[0]
+    assert "Согласовать договор" in planned
+    session.rollback()
+    event = session.scalars(select(Event).where(Event.subject == "Согласовать договор")).one()
+    assert event.state == "planned" and event.contact_person_id is None
+    assert event.end_at == dt.datetime(2031, 2, 1, 8, 30, tzinfo=UTC)
+
+
+def test_a_bad_event_form_is_shown_again_with_messages(
+    client: FlaskClient, people: People, card: CardData, session: Session
+) -> None:
+    login_as(client, people.manager)
+    cp = card.counterparty
+    response = client.post(f"/counterparties/{cp.id}/events", data={
+        "event-csrf_token": csrf_token(client, f"/counterparties/{cp.id}"),
+        "event-state": "done", "event-kind": "outgoing_call",
+        "event-start_at": "2025-04-02T15:45", "event-end_at": "2025-04-02T14:00",
+        "event-subject": "",
+    })
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Укажите тему." in page and "Окончание раньше начала." in page
+    assert 'aria-invalid="true"' in page
+
+
+def test_someone_elses_personal_contact_cannot_be_chosen(
+    client: FlaskClient, people: People, card: CardData, session: Session
+) -> None:
+    hidden = session.scalars(
+        select(ContactPerson.id).where(ContactPerson.name == "Личный контакт Петра")
+    ).one()
+    login_as(client, people.manager)
+    cp = card.counterparty
+    response = client.post(f"/counterparties/{cp.id}/events", data={
+        "event-csrf_token": csrf_token(client, f"/counterparties/{cp.id}"),
+        "event-state": "done", "event-kind": "outgoing_call",
+        "event-start_at": "2025-04-02T15:45", "event-contact_person": str(hidden),
+        "event-subject": "Попытка",
+    })
+    assert response.status_code == 400
+    session.rollback()
+    assert session.scalars(select(Event).where(Event.subject == "Попытка")).first() is None
+
+
+def test_closing_a_planned_event(
+    client: FlaskClient, people: People, card: CardData, session: Session
+) -> None:
+    cp, planned = card.counterparty, card.planned
+    path = f"/counterparties/{cp.id}/events/{planned.id}/state"
+    # Another manager sees the event but may not close it, and gets no button for it.
+    login_as(client, people.other)
+    page = page_of(client, card)
+    assert path not in page
+    token = csrf_token(client, f"/counterparties/{cp.id}")
+    refused = client.post(path, data={"csrf_token": token, "state": "done"})
+    assert refused.status_code == 403
+    # The responsible manager closes it with a result.
+    login_as(client, people.manager)
+    assert path in page_of(client, card)
+    token = csrf_token(client, f"/counterparties/{cp.id}")
+    response = client.post(path, data={"csrf_token": token, "state": "done",
+                                       "result": "Договорились о тираже"})
+    assert response.status_code == 302
+    session.expire_all()
+    event = session.get(Event, planned.id)
+    assert event is not None and event.state == "done"
+    assert event.content == "Показать образцы\n\nДоговорились о тираже"
+    assert "Событие выполнено." in client.get(f"/counterparties/{cp.id}").get_data(as_text=True)
+    # A second click (or a stale page) finds it closed already.
+    token = csrf_token(client, f"/counterparties/{cp.id}")
+    again = client.post(path, data={"csrf_token": token, "state": "cancelled"})
+    assert again.status_code == 409
+    session.expire_all()
+    assert session.get(Event, planned.id).state == "done"  # type: ignore[union-attr]
+
+
+def test_an_event_of_another_counterparty_is_not_found_here(
+    client: FlaskClient, people: People, card: CardData
+) -> None:
+    login_as(client, people.admin)
+    token = csrf_token(client, f"/counterparties/{card.counterparty.id}")
+    other = card.counterparty.id + 1000
+    response = client.post(f"/counterparties/{other}/events/{card.planned.id}/state",
+                           data={"csrf_token": token, "state": "done"})
+    assert response.status_code == 404
+
+
+def test_long_histories_are_cut_with_a_link_to_all(
+    client: FlaskClient, people: People, session: Session
+) -> None:
+    cp = factories.make_counterparty(session, "Постоянный клиент")
+    for day in range(1, 56):
+        factories.make_event(session, cp, author=people.manager, subject=f"Звонок {day}",
+                             start_at=dt.datetime(2025, 1, 1, tzinfo=UTC) + dt.timedelta(days=day))
+    session.commit()
+    login_as(client, people.manager)
+    page = client.get(f"/counterparties/{cp.id}").get_data(as_text=True)
+    assert "Звонок 55" in page and "Звонок 5<" not in page
+    assert "Показать все события (55)" in page
+    full = client.get(f"/counterparties/{cp.id}?history=all").get_data(as_text=True)
+    assert "Звонок 5<" in full
