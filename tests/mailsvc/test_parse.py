@@ -321,3 +321,26 @@ def test_mail_parser_chatter_stays_off_the_root_logger(caplog: pytest.LogCapture
     assert not [r for r in caplog.records if r.name.startswith("mailparser")]
     assert logging.getLogger().level == root_level
     assert [a.content_type for a in parsed.attachments] == ["text/x-two"]
+
+
+@pytest.mark.parametrize("junk", [b"\r\n", b"\xff", b"\x00\x00", b"+OK 2345 octets\r\n"])
+def test_junk_before_the_header_is_skipped(junk: bytes) -> None:
+    raw = junk + _letter()
+    parsed = parse_letter(raw)
+    assert (parsed.subject, parsed.text_plain) == (SUBJECT, BODY)
+    assert parsed.sha256 == hashlib.sha256(raw).hexdigest()  # of the bytes as received
+    assert parsed.defects == (f"{len(junk)} byte(s) before the first header field skipped",)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Wed, 05 Jun 2024 10:30:00 +0300 (MSK)", datetime(2024, 6, 5, 7, 30, tzinfo=UTC)),
+        ("5 Jun 2024 10:30 MSK", datetime(2024, 6, 5, 7, 30, tzinfo=UTC)),
+        ("Wed, 5 Jun 24 10:30:00 GMT", datetime(2024, 6, 5, 10, 30, tzinfo=UTC)),
+        ("2024-06-05 10:30:00", datetime(2024, 6, 5, 10, 30, tzinfo=UTC)),
+        ("Wed, 31 Feb 2024 10:00:00 +0300", None),
+    ],
+)
+def test_date_forms(value: str, expected: datetime | None) -> None:
+    assert parse_letter(_letter(date=value)).date == expected

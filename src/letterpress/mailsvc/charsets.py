@@ -333,12 +333,12 @@ def _guess(data: bytes) -> tuple[str, str, str]:
     text = _strict(data, "utf_8")
     if text is not None:
         return text, "utf-8", ""
-    lossy = data.decode("utf-8", "replace")
-    bad = lossy.count("\ufffd")
-    good = sum(1 for ch in lossy if ord(ch) > 127) - bad
+    sample = data[: _SAMPLE * 16].decode("utf-8", "replace")
+    bad = sample.count("\ufffd")
+    good = len(sample.encode("utf-8")) - len(sample) - 2 * bad  # multi-byte characters, roughly
     if good >= 3 and good >= 4 * bad:
         text = data.decode("utf-8", "letterpress-cp1251")
-        return text, "utf-8", f" with {bad} stray byte(s) read as windows-1251"
+        return text, "utf-8", " with stray bytes read as windows-1251"
     codec, _score = _best_cyrillic(data)
     return data.decode(codec, "replace"), mime_name(codec), ""
 

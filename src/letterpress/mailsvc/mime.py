@@ -53,7 +53,8 @@ _EXTENSIONS = {
     "application/octet-stream": ".bin",
 }
 _METHOD = re.compile(rb"^METHOD[ \t]*:[ \t]*([A-Za-z-]+)", re.MULTILINE | re.IGNORECASE)
-_DELIMITER = re.compile(r"^--([^\r\n]{1,70}?)[ \t]*\r?$", re.MULTILINE)
+# An opening delimiter line: "--boundary" followed by a header line of the part it opens.
+_DELIMITER = re.compile(r"^--([^\s][^\r\n]{0,69}?)[ \t]*\r?\n(?=[A-Za-z-]+[ \t]*:)", re.MULTILINE)
 
 
 @dataclass
@@ -276,8 +277,7 @@ def _repair_multipart(part: Message, body: Body, depth: int, path: str, where: s
     data = part.get_payload(decode=True)
     text = data.decode("utf-8", "surrogateescape") if isinstance(data, bytes) else ""
     counts = Counter(m.group(1) for m in _DELIMITER.finditer(text))
-    candidates = [b[:-2] if b.endswith("--") and b[:-2] in counts else b for b in counts]
-    boundary = Counter(candidates).most_common(1)[0][0] if candidates else None
+    boundary = counts.most_common(1)[0][0] if counts else None
     declared = part.get_boundary()
     if boundary and boundary != declared and '"' not in boundary:
         body.defects.append(f"{where}: boundary {declared!r} not found; re-split on {boundary!r}")
