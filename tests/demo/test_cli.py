@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from letterpress.cli import main
+from letterpress.commands import demo as demo_command
 from letterpress.config import Settings
 from letterpress.demo import LOGINS
 from letterpress.demo.datadir import MARKER
@@ -47,12 +48,19 @@ def test_demo_builds_rebuilds_and_reports_json(
     assert data["logins"] == list(LOGINS) and data["password"] == "demo"
     assert data["rebuilt"] is False and data["serving"] is False and data["seed"] == 1
     assert (data_dir / MARKER).exists() and (data_dir / "letterpress.db").exists()
+    # The letters: one mbox per manager and the head, filed through the mail pipeline.
+    assert data["mail_dir"] == str(data_dir / "demo-mail")
+    assert sorted(p.name for p in (data_dir / "demo-mail").iterdir()) == sorted(
+        f"{login}.mbox" for login in LOGINS if login != "admin")
+    assert counts["letters"] >= 3000 and counts["letters_filed"] > 0.9 * counts["letters"]
+    assert counts["letters_unparsed"] > 0 and counts["contacts_from_mail"] > 0
 
     code, stats, err = _run(capsys, "--data-dir", str(data_dir), "stats", "--format", "json")
     assert code == 0, err
     for key in ("users", "counterparties", "contact_persons", "events", "tasks", "orders",
-                "shipments", "payments", "invoices"):
-        assert stats[key] == counts[key]
+                "shipments", "payments", "invoices", "mailboxes", "letters", "letters_unparsed",
+                "letters_filed", "letters_unfiled", "contacts_from_mail"):
+        assert stats[key] == counts[key], key
 
     # A second run replaces the previous demo and says so (on stderr: stdout is the JSON).
     code, again, err = _run(capsys, "--data-dir", str(data_dir), "demo", "--no-serve", "--seed",
@@ -66,11 +74,20 @@ def test_demo_text_output_names_the_logins(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, err = _run(capsys, "--data-dir", str(tmp_path / "var"), "demo", "--no-serve",
-                          "--port", "5050")
+                          "--no-mail", "--port", "5050")
     assert code == 0, err
     assert "http://127.0.0.1:5050/" in out
     assert "admin, head, manager1 ... manager6" in out and "'demo'" in out
-    assert "counterparties" in out
+    assert "counterparties" in out and "letters" not in out
+    assert not (tmp_path / "var" / "demo-mail").exists()
+
+
+def test_demo_text_output_counts_the_letters() -> None:
+    counts = {"letters": 4843, "mailboxes": 7, "letters_filed": 4639, "letters_unfiled": 204,
+              "letters_ambiguous": 8, "letters_unparsed": 12, "contacts_from_mail": 62}
+    line = demo_command._mail_line(counts)
+    assert line == ("  4843 letters in 7 mail archives: 4639 filed, 204 unfiled (8 waiting in "
+                    "the ambiguous queue, 12 unparsed); 62 contact persons created from mail.")
 
 
 def test_demo_refuses_a_data_directory_with_real_data(
@@ -97,7 +114,8 @@ def test_demo_serves_after_building(
 
     server.serve = serve  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "letterpress.web.server", server)
-    code, out, err = _run(capsys, "--data-dir", str(tmp_path / "var"), "demo", "--port", "5077")
+    code, out, err = _run(capsys, "--data-dir", str(tmp_path / "var"), "demo", "--no-mail",
+                          "--port", "5077")
     assert code == 0, err
     assert "Ctrl+C" in out
     [(settings, host, port)] = calls
@@ -112,12 +130,13 @@ def test_demo_on_postgresql_replaces_only_a_previous_demo(
     assert postgres_db is not None
     monkeypatch.setenv("LETTERPRESS_DATABASE_URL", postgres_db.schema_url()[0])
     first = tmp_path / "first"
-    build = ("--data-dir", str(first), "demo", "--no-serve", "--format", "json")
+    build = ("--data-dir", str(first), "demo", "--no-serve", "--no-mail", "--format", "json")
     code, data, err = _run(capsys, *build)
     assert code == 0, err
     assert data["database"].startswith("postgresql")
     # Another data directory has no marker for this database: its data is not to be touched.
-    code, _, err = _run(capsys, "--data-dir", str(tmp_path / "other"), "demo", "--no-serve")
+    code, _, err = _run(capsys, "--data-dir", str(tmp_path / "other"), "demo", "--no-serve",
+                        "--no-mail")
     assert code == 1 and "already holds data" in err
     code, again, err = _run(capsys, *build)
     assert code == 0, err

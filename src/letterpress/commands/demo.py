@@ -23,10 +23,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser(
         "demo", help="build a demo printing house in a fresh data directory and serve it",
         description="Build a demo printing house (users admin, head, manager1..manager6 with the "
-                    "password 'demo'; counterparties, contacts, two years of orders, events and "
-                    "tasks) in a fresh data directory, then serve the web UI.",
+                    "password 'demo'; counterparties, contacts, two years of orders, events, "
+                    "tasks and some 5,000 letters filed from mbox archives) in a fresh data "
+                    "directory, then serve the web UI.",
     )
     parser.add_argument("--no-serve", action="store_true", help="build only, do not serve")
+    parser.add_argument("--no-mail", action="store_true",
+                        help="leave out the letters (a faster build, no mail archives)")
     parser.add_argument("--seed", type=int, default=None,
                         help="random seed: the same seed gives the same data (default 1)")
     parser.add_argument("--host", help="address to serve on (default: the config's web.host)")
@@ -49,6 +52,13 @@ def _server() -> Callable[[Settings, str, int], None]:
     return serve
 
 
+def _mail_line(c: dict[str, int]) -> str:
+    return (f"  {c['letters']} letters in {c['mailboxes']} mail archives: {c['letters_filed']} "
+            f"filed, {c['letters_unfiled']} unfiled ({c['letters_ambiguous']} waiting in the "
+            f"ambiguous queue, {c['letters_unparsed']} unparsed); {c['contacts_from_mail']} "
+            f"contact persons created from mail.")
+
+
 def _text(data: dict[str, Any]) -> str:
     c = data["counts"]
     logins = data["logins"]
@@ -69,6 +79,8 @@ def _text(data: dict[str, Any]) -> str:
         (f"Sign in as {', '.join(logins[:3])} ... {logins[-1]} with the password "
          f"'{data['password']}'."),
     ]
+    if c.get("letters"):
+        lines[3:3] = [_mail_line(c), f"  Mail archives (mbox): {data['mail_dir']}"]
     lines += [f"  {login}: {trait}" for login, trait in data["managers"].items()]
     if data["serving"]:
         lines += ["", "Serving; press Ctrl+C to stop."]
@@ -76,7 +88,8 @@ def _text(data: dict[str, Any]) -> str:
 
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
-    from letterpress.demo import DEFAULT_SEED, build_demo, datadir
+    from letterpress.demo import DEFAULT_SEED, STEPS, build_demo, datadir
+    from letterpress.demo.mail import MAIL_DIR, mail_step
 
     settings = ctx.settings
     seed = DEFAULT_SEED if args.seed is None else args.seed
@@ -90,7 +103,9 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         print(f"letterpress: {note}", file=ctx.stderr if ctx.json else ctx.stdout)
     started = time.perf_counter()
     with ctx.session() as session:
-        summary = build_demo(session, seed=seed, today=dt.datetime.now(settings.company.tz).date())
+        steps = STEPS if args.no_mail else (*STEPS, mail_step(settings))
+        summary = build_demo(session, seed=seed, today=dt.datetime.now(settings.company.tz).date(),
+                             steps=steps)
         session.commit()
     seconds = round(time.perf_counter() - started, 2)
     datadir.write_marker(settings, summary)
@@ -99,6 +114,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         **summary.as_dict(), "url": f"http://{url_host}:{port}/",
         "data_dir": str(settings.data_dir), "database": datadir.display_url(settings.db_url),
         "rebuilt": note is not None, "seconds": seconds, "serving": not args.no_serve,
+        "mail_dir": None if args.no_mail else str(settings.data_dir / MAIL_DIR),
     }
     ctx.emit(data, text=_text(data))
     ctx.stdout.flush()

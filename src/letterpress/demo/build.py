@@ -105,7 +105,9 @@ def build_demo(
     """Fill an empty database with the demo printing house; the caller commits.
 
     ``today`` only chooses the month: dates are counted from its first day. ``scale`` shrinks or
-    grows the number of counterparties (and all that hangs on them) for quick tests.
+    grows the number of counterparties (and all that hangs on them) for quick tests. The letters
+    step (:func:`letterpress.demo.mail.mail_step`, not in :data:`STEPS`) commits what is built
+    before it, because the mail pipeline it runs opens sessions of its own.
     """
     if session.scalar(select(func.count()).select_from(User)):
         raise UserError("the database already holds users: the demo is built into an empty one")
@@ -153,4 +155,20 @@ def collect_counts(session: Session) -> dict[str, int]:
         "payments": count(Payment),
         "invoices": count(Invoice),
         "campaigns": count(Campaign),
+        **_mail_counts(session),
     }
+
+
+def _mail_counts(session: Session) -> dict[str, int]:
+    """What the letters step left (all zero without it), as ``letterpress stats`` counts it."""
+    from letterpress.crm import stats
+    from letterpress.crm.model import AmbiguousMatch
+
+    counts = stats.collect(session)
+    keys = ("mailboxes", "letters", "letters_filed", "letters_unfiled", "letters_unparsed",
+            "contacts_from_mail")
+    out = {key: counts[key] for key in keys}
+    out["letters_ambiguous"] = int(session.scalar(
+        select(func.count(func.distinct(AmbiguousMatch.letter_id)))
+        .where(AmbiguousMatch.resolved.is_(False))) or 0)
+    return out
