@@ -10,7 +10,7 @@ from letterpress.testing import factories
 from letterpress.testing.web import login_as
 from tests.web.conftest import People
 
-PLACEHOLDERS = ("/calendar/", "/mail/", "/search/", "/analytics/")
+PLACEHOLDERS = ("/calendar/", "/search/", "/analytics/")
 
 
 @pytest.fixture
@@ -26,7 +26,9 @@ def test_every_page_renders_for_a_signed_in_user(
     login_as(client, people.manager)
     home = client.get("/")
     assert home.status_code == 302 and home.headers["Location"] == "/counterparties/"
-    for path in ("/counterparties/", f"/counterparties/{counterparty_id}", *PLACEHOLDERS):
+    for path in ("/counterparties/", f"/counterparties/{counterparty_id}",
+                 f"/counterparties/{counterparty_id}/letters", "/mail/", "/mail/unfiled",
+                 "/mail/ambiguous", *PLACEHOLDERS):
         response = client.get(path)
         assert response.status_code == 200, path
         text = response.get_data(as_text=True)
@@ -41,7 +43,10 @@ def test_placeholder_pages_say_what_is_coming(client: FlaskClient, people: Peopl
 
 
 @pytest.mark.parametrize("path", [
-    "/", "/counterparties/", "/counterparties/1", "/admin/", *PLACEHOLDERS,
+    "/", "/counterparties/", "/counterparties/1", "/counterparties/1/letters", "/admin/",
+    "/admin/users", "/mail/", "/mail/boxes/1", "/mail/letters/1", "/mail/letters/1/body",
+    "/mail/letters/1/original.eml", "/mail/unfiled", "/mail/ambiguous", "/mail/errors",
+    *PLACEHOLDERS,
 ])
 def test_signed_out_visitors_are_sent_to_sign_in(
     client: FlaskClient, people: People, path: str

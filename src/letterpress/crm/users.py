@@ -1,4 +1,5 @@
-"""Users and teams: creation, look-up, authentication, the supervision tree."""
+"""Users and teams: creation, look-up, authentication, the supervision tree, and the changes
+an administrator makes to them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from letterpress.crm.model import Role, Team, User
 from letterpress.crm.passwords import hash_password, needs_rehash, verify_password
-from letterpress.errors import NotFound, ValidationError
+from letterpress.crm.permissions import can_administer
+from letterpress.errors import NotFound, PermissionDenied, ValidationError
 
 LOGIN_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
@@ -107,3 +109,57 @@ def subordinates(session: Session, head: User) -> list[User]:
                 found.append(user)
                 frontier.append(user.id)
     return sorted(found, key=lambda u: u.login)
+
+
+def _require_admin(actor: User) -> None:
+    if not can_administer(actor):
+        raise PermissionDenied(f"{actor.login} is not an administrator")
+
+
+def update_user(
+    session: Session,
+    actor: User,
+    user: User,
+    *,
+    name: str,
+    email: str | None,
+    role: Role | str,
+    team: str | None,
+    supervisor: str | None,
+) -> User:
+    """An administrator changes a user's name, e-mail, role, team and supervisor.
+
+    The supervisor may be neither the user nor one of the user's subordinates (no cycles), and
+    an administrator cannot take the administrator role from themselves (someone must remain).
+    """
+    _require_admin(actor)
+    try:
+        role = Role(role)
+    except ValueError:
+        raise ValidationError(
+            f"role {role!r}: expected one of {', '.join(r.value for r in Role)}", field="role"
+        ) from None
+    if user.id == actor.id and role != Role.ADMIN:
+        raise ValidationError("an administrator cannot take the role from themselves",
+                              field="role")
+    supervisor_row = get_user(session, supervisor) if supervisor else None
+    below = {u.id for u in subordinates(session, user)}
+    if supervisor_row is not None and (supervisor_row.id == user.id or supervisor_row.id in below):
+        raise ValidationError(f"{supervisor_row.login} cannot supervise {user.login}: that "
+                              "would make a circle", field="supervisor")
+    user.name = name.strip()
+    user.email = email.strip().lower() if email and email.strip() else None
+    user.role = role.value
+    user.team = get_team(session, team) if team else None
+    user.supervisor = supervisor_row
+    session.flush()
+    return user
+
+
+def set_active(session: Session, actor: User, user: User, active: bool) -> None:
+    """An administrator deactivates (every session ends) or reactivates a user."""
+    _require_admin(actor)
+    if user.id == actor.id and not active:
+        raise ValidationError("an administrator cannot deactivate themselves", field="active")
+    user.active = active
+    session.flush()

@@ -76,9 +76,11 @@ def create_app(
 
 
 def _register_blueprints(app: Flask) -> None:
+    from letterpress.web.admin import bp as admin_bp
     from letterpress.web.auth.routes import bp as auth_bp
     from letterpress.web.counterparties.routes import bp as counterparties_bp
+    from letterpress.web.mail import bp as mail_bp
     from letterpress.web.pages.routes import bp as pages_bp
 
-    for blueprint in (auth_bp, pages_bp, counterparties_bp):
+    for blueprint in (auth_bp, pages_bp, counterparties_bp, mail_bp, admin_bp):
         app.register_blueprint(blueprint)

@@ -76,6 +76,32 @@ ROLE: Mapping[str, LazyString] = {
     Role.ADMIN: _l("Administrator"),
 }
 
+MAILBOX_KIND: Mapping[str, LazyString] = {
+    "personal": _l("Personal"),
+    "shared": _l("Shared"),
+}
+
+# Why a letter is filed against a counterparty (LetterLink.rule).
+LINK_RULE: Mapping[str, LazyString] = {
+    "contact": _l("a contact person's address"),
+    "thread": _l("a reply in a filed thread"),
+    "domain": _l("the company's mail domain"),
+    "manual": _l("filed by hand"),
+    "order": _l("an order number in the subject"),
+}
+
+TOPIC_SOURCE: Mapping[str, LazyString] = {
+    "rule": _l("by a rule"),
+    "manual": _l("by hand"),
+    "order": _l("by an order"),
+}
+
+GRANT_SOURCE: Mapping[str, LazyString] = {
+    "config": _l("config file"),
+    "handover": _l("hand-over"),
+    "admin": _l("administrator"),
+}
+
 COMPLETENESS_ITEM: Mapping[str, LazyString] = {
     "inn": _l("INN"),
     "legal_name": _l("legal name"),
@@ -94,6 +120,10 @@ VOCABULARIES: Mapping[str, Mapping[str, LazyString]] = {
     "invoice_direction": INVOICE_DIRECTION,
     "payment_direction": PAYMENT_DIRECTION,
     "role": ROLE,
+    "mailbox_kind": MAILBOX_KIND,
+    "link_rule": LINK_RULE,
+    "topic_source": TOPIC_SOURCE,
+    "grant_source": GRANT_SOURCE,
     "completeness": COMPLETENESS_ITEM,
 }
 

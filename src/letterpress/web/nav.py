@@ -31,7 +31,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("calendar", "pages.calendar", _l("Calendar"),
             _l("The user's calendar: planned meetings and calls, tasks from the supervisor, "
                "reminders of events, orders, invoices and birthdays.")),
-    Section("mail", "pages.mail", _l("Mail"),
+    Section("mail", "mail.index", _l("Mail"),
             _l("Correspondence with clients filed by counterparty, shared mailboxes and "
                "mailing groups.")),
     Section("search", "pages.search", _l("Search"),
@@ -39,7 +39,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("analytics", "pages.analytics", _l("Analytics"),
             _l("ABC and XYZ analysis, relationship stages, manager performance, "
                "marketing campaigns.")),
-    Section("admin", "pages.admin", _l("Administration"),
+    Section("admin", "admin.index", _l("Administration"),
             _l("Users, teams, mailboxes and access rights."), admin_only=True),
 )
 

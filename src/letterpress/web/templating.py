@@ -8,7 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Flask, request, url_for
-from flask_babel import format_currency, format_date, format_datetime, get_locale
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    gettext,
+)
 
 from letterpress.web import i18n, nav
 from letterpress.web.context import web_context
@@ -49,6 +56,17 @@ def tel_filter(phone: str) -> str:
     return "tel:" + re.sub(r"[^\d+]", "", phone)
 
 
+def filesize_filter(size: int | None) -> str:
+    """A file size as people read it: 512 B, 12 KB, 3.4 MB (in the reader's language)."""
+    if size is None:
+        return ""
+    if size < 1024:
+        return str(gettext("%(num)s B", num=size))
+    if size < 1024 * 1024:
+        return str(gettext("%(num)s KB", num=format_decimal(round(size / 1024))))
+    return str(gettext("%(num)s MB", num=format_decimal(round(size / 1024 / 1024, 1))))
+
+
 def url_with(**changes: Any) -> str:
     """The current page's URL with some query arguments changed (None drops one)."""
     values: dict[str, Any] = {**request.args.to_dict(), **(request.view_args or {})}
@@ -64,10 +82,11 @@ def url_with(**changes: Any) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         date=date_filter, datetime=datetime_filter, money=money_filter, label=label,
-        tel=tel_filter,
+        tel=tel_filter, filesize=filesize_filter,
     )
     app.jinja_env.globals.update(
-        url_with=url_with, languages=i18n.LANGUAGES, current_language=_language, nav_sections=nav.visible_sections,
+        url_with=url_with, languages=i18n.LANGUAGES, current_language=_language,
+        nav_sections=nav.visible_sections,
         active_section=nav.active_section,
     )
     app.jinja_env.trim_blocks = True

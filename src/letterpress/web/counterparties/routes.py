@@ -14,10 +14,11 @@ from letterpress.crm.permissions import can_add_event
 from letterpress.errors import ValidationError
 from letterpress.web.auth.identity import current_account
 from letterpress.web.context import db, web_context
-from letterpress.web.counterparties import queries
+from letterpress.web.counterparties import correspondence, queries
 from letterpress.web.counterparties.forms import EventForm, EventStateForm, FilterForm
 
 bp = Blueprint("counterparties", __name__, url_prefix="/counterparties")
+RECENT_THREADS = 5
 
 
 @bp.get("/")
@@ -48,8 +49,11 @@ def _render_card(
         now = dt.datetime.now(context.settings.company.tz).replace(second=0, microsecond=0)
         event_form.start_at.data = now.replace(tzinfo=None)
     event_form.set_contacts(card.contacts)
+    threads = correspondence.threads(session, user, counterparty_id, context.mail_policy, 1,
+                                     RECENT_THREADS, detailed=False)
     return render_template(
-        "counterparties/card.html", card=card, event_form=event_form,
+        "counterparties/card.html", card=card, event_form=event_form, threads=threads,
+        letters=correspondence.letter_count(session, user, counterparty_id, context.mail_policy),
         can_add_event=can_add_event(user, card.counterparty),
         today=dt.datetime.now(context.settings.company.tz).date(),
     ), status
@@ -58,6 +62,23 @@ def _render_card(
 @bp.get("/<int:counterparty_id>")
 def card(counterparty_id: int) -> tuple[str, int]:
     return _render_card(counterparty_id)
+
+
+@bp.get("/<int:counterparty_id>/letters")
+def letters(counterparty_id: int) -> str:
+    """The counterparty's correspondence, by thread (полная информация о клиенте)."""
+    session = db()
+    context = web_context()
+    user = current_account()
+    counterparty = queries.visible_counterparty(session, user, counterparty_id)
+    page_arg = request.args.get("page", "")
+    number = int(page_arg) if page_arg.isdigit() and len(page_arg) < 9 else 1
+    page = correspondence.threads(session, user, counterparty_id, context.mail_policy, number,
+                                  context.settings.web.page_size)
+    return render_template(
+        "counterparties/correspondence.html", counterparty=counterparty, page=page,
+        letters=correspondence.letter_count(session, user, counterparty_id, context.mail_policy),
+    )
 
 
 @bp.post("/<int:counterparty_id>/events")
