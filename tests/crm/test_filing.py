@@ -140,3 +140,28 @@ def test_topics_and_order_numbers(session: Session) -> None:
                                   subject="Заказ № ORD-000123: макет календаря")], POLICY)
     assert session.scalars(select(LetterTopic.topic)).all() == ["календари"]
     assert session.scalars(select(LetterOrder.order_id)).all() == [order.id]
+
+
+def test_reply_in_the_same_batch_as_its_parent_joins_the_thread(session: Session) -> None:
+    """Regression: the thread rule once read only links already in the database, so a reply
+    filed in the same batch as its parent stayed unfiled."""
+    owner, romashka, _ = _world(session)
+    parent = _letter(session, "parent@romashka.ru")
+    reply = _letter(session, "reply@gmail.com")
+    file_letters(session, [
+        _input(parent, ("from", "", "boss@romashka.ru"), owner_id=owner.id),
+        _input(reply, ("from", "", "boss.home@gmail.com"), in_reply_to="parent@romashka.ru",
+               owner_id=owner.id),
+    ], POLICY)
+    link = session.scalar(select(LetterLink).where(LetterLink.letter_id == reply.id))
+    assert link is not None and link.rule == "thread" and link.counterparty_id == romashka.id
+
+
+def test_a_counterpartys_own_email_files_a_private_person(session: Session) -> None:
+    person = create_counterparty(session, CounterpartyData(name="Иванова А. П.", kind="person",
+                                                           emails=["anna.ivanova@gmail.com"]))
+    letter = _letter(session, "p@gmail.com")
+    file_letters(session, [_input(letter, ("from", "Анна", "anna.ivanova@gmail.com"))], POLICY)
+    link = session.scalar(select(LetterLink))
+    assert link is not None and link.counterparty_id == person.id and link.rule == "counterparty"
+    assert session.scalars(select(ContactPerson)).all() == []

@@ -379,9 +379,6 @@ def test_stats_command_counts_the_same(mail_demo: MailDemo, capsys: pytest.Captu
         assert stats[key] == mail_demo.counts[key], key
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "crm/filing.py: the thread rule reads links of earlier letters from the database only, so "
-    "a reply filed in the same batch as its parent is not joined to the parent's counterparty"))
 def test_a_reply_from_a_private_address_follows_its_thread(mail_demo: MailDemo) -> None:
     with mail_demo.session() as session:
         links = _linked(session)

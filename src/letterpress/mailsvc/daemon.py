@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from letterpress.config import MailboxSettings, Settings
@@ -81,8 +82,13 @@ def prepare_jobs(factory: sessionmaker[Session], settings: Settings,
     for box in boxes:
         box.secret()  # a missing password variable stops start-up, naming it
     with factory() as session:
-        sync_config(session, boxes)
-        session.commit()
+        try:
+            sync_config(session, boxes)
+            session.commit()
+        except IntegrityError:  # another daemon starting at the same moment created the rows
+            session.rollback()
+            sync_config(session, boxes)
+            session.commit()
         jobs = []
         for box in boxes:
             rows = dict(session.execute(

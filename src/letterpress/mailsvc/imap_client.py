@@ -3,20 +3,32 @@ batched UID FETCH of BODY.PEEK[] (never touching \\Seen), and IDLE.
 
 aioimaplib rescans its buffer on every line, so one FETCH of many letters is quadratic; fetches
 are cut into batches (``mail.fetch_batch``) and the next batch is requested before the current one
-is processed. Third-party errors are translated here into the graded mail errors: connection and
-login failures are :class:`AccountError`, a folder that cannot be examined is
-:class:`FolderError`. Credentials never appear in messages.
+is processed, and its response splitter is replaced by a linear one (:class:`_Protocol`).
+Third-party errors are translated here into the graded mail errors: connection and login
+failures are :class:`AccountError`, a folder that cannot be examined is :class:`FolderError`.
+Credentials never appear in messages.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import ssl
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import aioimaplib
+from aioimaplib.aioimaplib import (  # type: ignore[import-untyped]
+    CRLF,
+    Command,
+    FetchCommand,
+    IncompleteRead,
+    literal_data_re,
+    matched_parenthesis,
+)
+from aioimaplib.aioimaplib import log as _aioimaplib_log
 
 from letterpress.errors import AccountError, FolderError
 
@@ -55,6 +67,93 @@ def _ssl_context(endpoint: Endpoint) -> ssl.SSLContext:
     return ctx
 
 
+class _Protocol(aioimaplib.IMAP4ClientProtocol):  # type: ignore[misc]
+    """aioimaplib's protocol (2.0.3) with the same response splitting, done in linear time.
+
+    Upstream copies the rest of the received chunk at every line and every literal
+    (``data.partition``, ``data[n:]``, recursing once per line), formats each chunk for a debug
+    message even when nobody logs it, and after every line of a FETCH response rescans all the
+    lines received so far for the last ``n FETCH (``. With ~200 KB chunks of ~15 KB letters that
+    was ~250 us of CPU a letter, on the thread that also feeds the parsers and the database. Here
+    the chunk is walked with an offset (literals are copied once, into the command), and the
+    FETCH check scans back from the end to the same line; the decisions are upstream's, in the
+    same order.
+    """
+
+    current_command: Any  # both set by upstream's __init__
+    incomplete_line: bytes
+
+    def data_received(self, d: bytes) -> None:
+        if _aioimaplib_log.isEnabledFor(logging.DEBUG):
+            _aioimaplib_log.debug("Received : %s", d)
+        try:
+            self._handle_responses(self.incomplete_line + d, self._handle_line,
+                                   self.current_command)
+            self.incomplete_line = b""
+            self.current_command = None
+        except IncompleteRead as incomplete_read:
+            self.current_command = incomplete_read.cmd
+            self.incomplete_line = incomplete_read.data
+
+    def _handle_responses(self, data: bytes, line_handler: Callable[[bytes, Any], Any],
+                          current_cmd: Any = None) -> None:
+        view = memoryview(data)
+        pos, end = 0, len(data)
+        while True:
+            if pos >= end:
+                if self.pending_sync_command is not None:
+                    self.pending_sync_command.flush()
+                if current_cmd is not None and _waits_for_data(current_cmd):
+                    raise IncompleteRead(current_cmd)
+                return
+            if current_cmd is not None and current_cmd.wait_literal_data():
+                pos = end - len(current_cmd.append_literal_data(view[pos:]))
+                if current_cmd.wait_literal_data():
+                    raise IncompleteRead(current_cmd)
+            eol = data.find(CRLF, pos)
+            if eol < 0:
+                raise IncompleteRead(current_cmd, data[pos:])
+            line = data[pos:eol]
+            pos = eol + 2
+            cmd = line_handler(line, current_cmd)
+            begin_literal = literal_data_re.match(line)
+            if begin_literal:
+                if cmd is None:
+                    cmd = Command("NIL", "unused")
+                cmd.begin_literal_data(int(begin_literal.group("size")))
+                current_cmd = cmd
+            elif cmd is not None and _waits_for_data(cmd):
+                current_cmd = cmd
+            else:
+                current_cmd = None
+
+
+def _waits_for_data(cmd: Any) -> bool:
+    """``cmd.wait_data()``; for FETCH, upstream's test, the last ``n FETCH (`` found from the end."""
+    if type(cmd) is not FetchCommand:
+        return bool(cmd.wait_data())
+    lines = cmd.response.lines
+    start = 0
+    for index in range(len(lines) - 1, -1, -1):
+        line = lines[index]
+        if isinstance(line, bytes) and FetchCommand.FETCH_MESSAGE_DATA_RE.match(line):
+            start = index
+            break
+    return not matched_parenthesis(b"".join(x for x in lines[start:] if isinstance(x, bytes)))
+
+
+class _Client(aioimaplib.IMAP4):  # type: ignore[misc]
+    """``aioimaplib.IMAP4`` (TLS when given an SSL context) talking through :class:`_Protocol`."""
+
+    def create_client(self, host: str, port: int, loop: asyncio.AbstractEventLoop | None,
+                      conn_lost_cb: Callable[[Exception | None], None] | None = None,
+                      ssl_context: ssl.SSLContext | None = None) -> None:
+        local_loop = loop if loop is not None else asyncio.get_running_loop()
+        self.protocol = _Protocol(local_loop, conn_lost_cb)
+        self._client_task = local_loop.create_task(local_loop.create_connection(
+            lambda: self.protocol, host, port, ssl=ssl_context))
+
+
 def quote_mailbox(name: str) -> str:
     """A quoted IMAP string (folder names may hold spaces; modified UTF-7 is the caller's job)."""
     return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -78,10 +177,10 @@ class ImapConnection:
         ep = self.endpoint
         try:
             if ep.security == "tls":
-                self.client = aioimaplib.IMAP4_SSL(ep.host, ep.port, timeout=ep.timeout,
-                                                   ssl_context=_ssl_context(ep))
+                self.client = _Client(ep.host, ep.port, timeout=ep.timeout,
+                                      ssl_context=_ssl_context(ep))
             else:
-                self.client = aioimaplib.IMAP4(ep.host, ep.port, timeout=ep.timeout)
+                self.client = _Client(ep.host, ep.port, timeout=ep.timeout)
             await self.client.wait_hello_from_server()
             if ep.security == "starttls":
                 await self._starttls()

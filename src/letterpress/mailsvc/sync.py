@@ -1,8 +1,10 @@
 """One synchronisation pass over one folder: EXAMINE, find new UIDs, fetch, parse, store.
 
-Three stages overlap: the IMAP connection fetches batch k+2 while worker processes parse batch
-k+1 and a thread writes batch k. The queues between them are short, so memory stays flat
-however large the folder is.
+Three stages overlap: the IMAP connection fetches the next batch while worker processes parse
+the two before it and a thread writes older ones. Parsing runs :data:`PARSE_AHEAD` batches ahead
+so that a worker that finishes its share of one batch starts on the next instead of waiting for
+the slowest share. The queues between the stages are short, so memory stays flat however large
+the folder is.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
@@ -19,11 +22,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from letterpress.crm.filing import FilingPolicy
 from letterpress.mailsvc import folder_state
 from letterpress.mailsvc.imap_client import ImapConnection
-from letterpress.mailsvc.parse_pool import ParsePool
-from letterpress.mailsvc.store import BatchOutcome, Fetched, FolderRef
+from letterpress.mailsvc.parse_pool import Fetched, ParsePool
+from letterpress.mailsvc.store import BatchOutcome, FolderRef
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+#: Batches being parsed at once: 2 keeps every worker busy (a batch is split evenly between the
+#: workers, and its shares finish at different times).
+PARSE_AHEAD = 2
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -119,17 +126,24 @@ async def sync_folder(
             env.progress.advance(label, len(batch))
 
     storer = asyncio.create_task(store_stage())
+    parsing: deque[asyncio.Task[list[Fetched]]] = deque()
     try:
         async for raw_batch in conn.batches(uids, env.fetch_batch):
             if storer.done():
                 break
-            fetched = await env.parser.parse(raw_batch)
-            await _put(parsed_q, fetched, storer)
+            parsing.append(asyncio.create_task(env.parser.parse(raw_batch)))
+            if len(parsing) >= PARSE_AHEAD:
+                await _put(parsed_q, await parsing.popleft(), storer)
             if stop is not None and stop.is_set():
                 break
+        while parsing:
+            await _put(parsed_q, await parsing.popleft(), storer)
         await _put(parsed_q, None, storer)
         await storer
     finally:
+        for task in parsing:
+            task.cancel()
+        await asyncio.gather(*parsing, return_exceptions=True)
         if not storer.done():
             storer.cancel()
             await asyncio.gather(storer, return_exceptions=True)
