@@ -24,7 +24,8 @@ def _example_with_mailbox_uncommented() -> str:
 def test_example_loads_and_equals_defaults() -> None:
     loaded = load_settings(EXAMPLE, environ={})
     defaults = Settings()
-    for name in ("company", "web", "imports", "mail", "mailboxes", "database_url", "data_dir"):
+    for name in ("company", "web", "imports", "mail", "mailboxes", "database_url", "data_dir",
+                 "dav", "reminders", "analytics"):
         assert getattr(loaded, name) == getattr(defaults, name), name
 
 

@@ -142,6 +142,91 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class DavSettings:
+    """The CalDAV/CardDAV server under ``/dav/`` (see docs/dav.md)."""
+
+    realm: str = "Letterpress"
+    auth_cache_seconds: float = 60.0
+    max_xml_body_bytes: int = 1_048_576
+    max_resource_bytes: int = 5_242_880
+    sync_page_size: int = 1000
+
+
+@dataclass(frozen=True)
+class RemindersSettings:
+    """Defaults of the reminder engine; users may override the lead times for themselves."""
+
+    event_lead_minutes: int = 15
+    task_lead_hours: int = 24
+    morning_hour: int = 9
+    order_days_before: int = 1
+    invoice_days_before: int = 3
+    birthday_days_before: int = 1
+    birthday_call_time: str = "10:00"
+    catch_up_hours: int = 24
+    snooze_minutes: int = 15
+    digest: bool = True
+    digest_from: str = "letterpress@localhost"
+
+
+@dataclass(frozen=True)
+class CounterpartyChecklist:
+    """Weights of a counterparty's completeness checklist (полнота заполнения); 0 drops an item."""
+
+    inn: float = 1.0
+    legal_name: float = 1.0
+    address: float = 1.0
+    phone: float = 1.0
+    email: float = 1.0
+    manager: float = 1.0
+
+
+@dataclass(frozen=True)
+class ContactChecklist:
+    """Weights of a contact person's completeness checklist."""
+
+    name: float = 1.0
+    position: float = 1.0
+    phone: float = 1.0
+    email: float = 1.0
+    birthday: float = 1.0
+
+
+AnalyticsMeasure = Literal["revenue", "gross_profit", "orders"]
+
+
+@dataclass(frozen=True)
+class AnalyticsSettings:
+    """Thresholds of the analytical CRM (``[analytics]``); every report names the ones it used."""
+
+    period_months: int = 12
+    abc_measure: AnalyticsMeasure = "revenue"
+    abc_a_percent: float = 80.0
+    abc_b_percent: float = 95.0
+    stage_window_months: int = 12
+    lost_after_months: int = 6
+    xyz_measure: AnalyticsMeasure = "revenue"
+    xyz_bucket: Literal["month", "quarter", "year"] = "month"
+    xyz_thresholds: Literal["auto", "monthly", "classic", "custom"] = "auto"
+    xyz_x_percent: float = 50.0
+    xyz_y_percent: float = 100.0
+    attribution_days: int = 90
+    nightly_hour: int = 3
+    postgres_work_mem: str = "256MB"
+    completeness: CounterpartyChecklist = field(default_factory=CounterpartyChecklist)
+    contact_completeness: ContactChecklist = field(default_factory=ContactChecklist)
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    backend: Literal["auto", "sqlite", "postgres", "whoosh"] = "auto"
+    analyzer: Literal["snowball", "pymorphy"] = "snowball"
+    whoosh_dir: str = ""
+    page_size: int = 20
+    relevance_window: int = 20_000
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("var")
     database_url: str = ""
@@ -149,7 +234,11 @@ class Settings:
     web: WebSettings = field(default_factory=WebSettings)
     imports: ImportSettings = field(default_factory=ImportSettings)
     mail: MailSettings = field(default_factory=MailSettings)
+    search: SearchSettings = field(default_factory=SearchSettings)
     mailboxes: tuple[MailboxSettings, ...] = ()
+    dav: DavSettings = field(default_factory=DavSettings)
+    reminders: RemindersSettings = field(default_factory=RemindersSettings)
+    analytics: AnalyticsSettings = field(default_factory=AnalyticsSettings)
     source: str = "<defaults>"
 
     @property
@@ -333,8 +422,16 @@ def _check(settings: Settings) -> None:
             f"{source}: key 'company.currency': expected a 3-letter ISO 4217 code, "
             f"got {settings.company.currency!r}"
         )
+    if settings.search.relevance_window < 0:
+        raise ConfigError(f"{source}: key 'search.relevance_window': expected 0 or more, "
+                          f"got {settings.search.relevance_window}")
+    if not 1 <= settings.search.page_size <= 200:
+        raise ConfigError(f"{source}: key 'search.page_size': expected 1-200, "
+                          f"got {settings.search.page_size}")
     if not 0 < settings.web.port < 65536:
         raise ConfigError(f"{source}: key 'web.port': expected 1-65535, got {settings.web.port}")
+    _check_analytics(settings.analytics, source)
+    _check_dav_and_reminders(settings)
     names: set[str] = set()
     for i, box in enumerate(settings.mailboxes):
         key = f"mailboxes[{i}]"
@@ -364,3 +461,52 @@ def _check(settings: Settings) -> None:
                 raise ConfigError(
                     f"{source}: key '{key}.sent_folders': {folder!r} is not among 'folders'"
                 )
+
+
+def _check_dav_and_reminders(settings: Settings) -> None:
+    source, dav, rem = settings.source, settings.dav, settings.reminders
+    for key, value in (("dav.max_xml_body_bytes", dav.max_xml_body_bytes),
+                       ("dav.max_resource_bytes", dav.max_resource_bytes),
+                       ("dav.sync_page_size", dav.sync_page_size)):
+        if value < 1:
+            raise ConfigError(f"{source}: key {key!r}: expected a positive integer, got {value}")
+    if not 0 <= rem.morning_hour <= 23:
+        raise ConfigError(
+            f"{source}: key 'reminders.morning_hour': expected 0-23, got {rem.morning_hour}"
+        )
+    try:
+        dt.time.fromisoformat(rem.birthday_call_time)
+    except ValueError:
+        raise ConfigError(
+            f"{source}: key 'reminders.birthday_call_time': expected a time like '10:00', "
+            f"got {rem.birthday_call_time!r}"
+        ) from None
+
+
+def _check_analytics(analytics: AnalyticsSettings, source: str) -> None:
+    def fail(key: str, expected: str, got: object) -> ConfigError:
+        return ConfigError(f"{source}: key 'analytics.{key}': expected {expected}, got {got!r}")
+
+    for key in ("period_months", "stage_window_months", "lost_after_months"):
+        if getattr(analytics, key) < 1:
+            raise fail(key, "at least 1", getattr(analytics, key))
+    if analytics.lost_after_months > analytics.stage_window_months:
+        raise fail("lost_after_months", "at most stage_window_months "
+                   f"({analytics.stage_window_months})", analytics.lost_after_months)
+    if not 0 < analytics.abc_a_percent < analytics.abc_b_percent <= 100:
+        raise fail("abc_b_percent", "0 < abc_a_percent < abc_b_percent <= 100",
+                   (analytics.abc_a_percent, analytics.abc_b_percent))
+    if not 0 < analytics.xyz_x_percent <= analytics.xyz_y_percent:
+        raise fail("xyz_y_percent", "0 < xyz_x_percent <= xyz_y_percent",
+                   (analytics.xyz_x_percent, analytics.xyz_y_percent))
+    if analytics.attribution_days < 0:
+        raise fail("attribution_days", "0 or more", analytics.attribution_days)
+    if not 0 <= analytics.nightly_hour <= 23:
+        raise fail("nightly_hour", "0-23", analytics.nightly_hour)
+    for table in ("completeness", "contact_completeness"):
+        weights = dataclasses.asdict(getattr(analytics, table))
+        for key, weight in weights.items():
+            if weight < 0:
+                raise fail(f"{table}.{key}", "a weight of 0 or more", weight)
+        if not sum(weights.values()) > 0:
+            raise fail(table, "at least one positive weight", weights)

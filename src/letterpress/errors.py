@@ -11,7 +11,8 @@ place. Errors from third-party libraries are translated at the boundary that cal
     ├── UserError              a user asked for something impossible (unknown login, bad value)
     │   ├── NotFound           the named record does not exist
     │   ├── PermissionDenied   the permission function said no
-    │   └── ValidationError    a value breaks a domain rule (INN checksum, negative amount, ...)
+    │   ├── ValidationError    a value breaks a domain rule (INN checksum, negative amount, ...)
+    │   └── Conflict           the write collides with another record (a calendar UID taken, ...)
     ├── ImportRowError         one row of an import is rejected (row, column, reason)
     └── MailError              the mail layer (graded: letter < folder < account < fatal)
         ├── LetterError        one letter cannot be processed; its folder goes on
@@ -56,6 +57,15 @@ class ValidationError(UserError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class Conflict(UserError):
+    """The write collides with existing data; ``reason`` says how, ``existing`` names what."""
+
+    def __init__(self, message: str, *, reason: str = "conflict", existing: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.existing = existing
 
 
 class ImportRowError(LetterpressError):

@@ -9,6 +9,7 @@ from sqlalchemy import inspect
 from letterpress.db import migrate
 from letterpress.db.base import Base
 from letterpress.db.session import make_engine
+from letterpress.search import include_in_migrations
 
 
 def _tables(url: str) -> dict[str, list[str]]:
@@ -18,7 +19,9 @@ def _tables(url: str) -> dict[str, list[str]]:
         insp = inspect(engine)
         tables = {t: sorted(c["name"] for c in insp.get_columns(t)) for t in insp.get_table_names()}
         with engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+            context = MigrationContext.configure(
+                conn, opts={"include_name": include_in_migrations})
+            diff = compare_metadata(context, Base.metadata)
         assert diff == [], f"models and migrations differ: {diff}"
         assert migrate.is_current(engine)
         migrate.upgrade(engine)  # idempotent

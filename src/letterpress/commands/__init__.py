@@ -9,7 +9,8 @@ import argparse
 import importlib
 
 COMMAND_MODULES = (
-    "db", "serve", "stats", "imports", "user", "demo", "mail",
+    "db", "serve", "stats", "imports", "user", "demo", "mail", "reminders",
+    "report", "analytics", "search",
 )
 
 

@@ -82,12 +82,15 @@ def _text(data: dict[str, Any]) -> str:
     if c.get("letters"):
         lines[3:3] = [_mail_line(c), f"  Mail archives (mbox): {data['mail_dir']}"]
     lines += [f"  {login}: {trait}" for login, trait in data["managers"].items()]
+    if data.get("dav_notes"):
+        lines += ["", data["dav_notes"]]
     if data["serving"]:
         lines += ["", "Serving; press Ctrl+C to stop."]
     return "\n".join(lines)
 
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
+    from letterpress.calendar import demo_notes
     from letterpress.demo import DEFAULT_SEED, STEPS, build_demo, datadir
     from letterpress.demo.mail import MAIL_DIR, mail_step
 
@@ -115,6 +118,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         "data_dir": str(settings.data_dir), "database": datadir.display_url(settings.db_url),
         "rebuilt": note is not None, "seconds": seconds, "serving": not args.no_serve,
         "mail_dir": None if args.no_mail else str(settings.data_dir / MAIL_DIR),
+        "dav_url": f"http://{url_host}:{port}/dav/",
+        "dav_notes": demo_notes(settings, url_host, port),
     }
     ctx.emit(data, text=_text(data))
     ctx.stdout.flush()

@@ -13,7 +13,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser("mail", help="follow mailboxes over IMAP and file letters")
     sub = parser.add_subparsers(dest="mail_command", metavar="ACTION", required=True)
 
-    run = sub.add_parser("run", help="the daemon: follow every configured folder until stopped")
+    run = sub.add_parser("run", help="the daemon: follow every configured folder until stopped; "
+                         "also fires reminders and recomputes analytics nightly")
     run.add_argument("--workers", type=int, default=None, help="parser processes (default: cores)")
     run.set_defaults(handler=run_daemon)
 
@@ -53,7 +54,7 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
         daemon = Daemon(ctx.settings, factory, workers=args.workers)
         daemon.install_signal_handlers()
         try:
-            await daemon.run_forever(jobs)
+            await daemon.run_forever(jobs, scheduler=True)
         finally:
             daemon.close()
 

@@ -1,4 +1,4 @@
-"""``letterpress user add|list|passwd``: the people who use Letterpress."""
+"""``letterpress user add|list|passwd|app-password``: the people who use Letterpress."""
 
 from __future__ import annotations
 
@@ -34,6 +34,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     pw.add_argument("login")
     pw.add_argument("--password-env", metavar="VAR")
     pw.set_defaults(handler=passwd)
+
+    app = sub.add_parser(
+        "app-password", help="make (or list, or revoke) an app password for DAV clients",
+        description="Make an app password for a CalDAV/CardDAV client (shown once); the web "
+                    "password is never accepted by DAV. With --revoke, revoke the user's app "
+                    "passwords (those with --label only); with --list, list them.",
+    )
+    app.add_argument("login")
+    app.add_argument("--label", default=None, help="what the password is for, e.g. 'phone'")
+    action = app.add_mutually_exclusive_group()
+    action.add_argument("--revoke", action="store_true", help="revoke instead of making one")
+    action.add_argument("--list", action="store_true", help="list the user's app passwords")
+    add_format_option(app)
+    app.set_defaults(handler=app_password)
 
 
 def _describe(user: object) -> dict[str, object]:
@@ -90,4 +104,28 @@ def passwd(ctx: Context, args: argparse.Namespace) -> int:
         users.set_password(user, password)
         session.commit()
     ctx.emit({"login": args.login, "changed": True}, text="password changed")
+    return 0
+
+
+def app_password(ctx: Context, args: argparse.Namespace) -> int:
+    from letterpress.crm import apppasswords
+
+    with ctx.session() as session:
+        if args.list:
+            rows = [{"id": r.id, "label": r.label, "created": r.created_at,
+                     "last_used": r.last_used_at, "revoked": r.revoked_at}
+                    for r in apppasswords.list_app_passwords(session, args.login)]
+            ctx.emit(rows)
+            return 0
+        if args.revoke:
+            count = apppasswords.revoke_app_passwords(session, args.login, label=args.label)
+            session.commit()
+            ctx.emit({"login": args.login, "revoked": count},
+                     text=f"{count} app password(s) of {args.login} revoked")
+            return 0
+        _row, secret = apppasswords.create_app_password(session, args.login, args.label or "")
+        session.commit()
+    ctx.emit({"login": args.login, "password": secret},
+             text=f"app password for {args.login}: {secret}\n(shown once; use it as the "
+                  f"password in the CalDAV/CardDAV client)")
     return 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, exists, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from letterpress.crm.model import ContactPerson, Counterparty, Event, Role, Task, User
@@ -91,6 +91,38 @@ def can_view_calendar_of(session: Session, user: User, owner_id: int) -> bool:
     return user.id == owner_id or is_admin(user) or is_head_of(session, user, owner_id)
 
 
+def calendar_access(session: Session, user: User, owner_id: int) -> str:
+    """``"write"`` for one's own calendars, ``"read"`` for a head (or an administrator) looking
+    at someone else's, ``"none"`` otherwise. DAV collections ask here."""
+    if not user.active:
+        return "none"
+    if user.id == owner_id:
+        return "write"
+    return "read" if can_view_calendar_of(session, user, owner_id) else "none"
+
+
+def task_watcher_ids(session: Session, user: User) -> set[int] | None:
+    """Whose tasks ``user`` sees (as assignee or curator): their own and, for a head, their
+    subordinates'; ``None`` for an administrator, who sees all tasks."""
+    if not user.active:
+        return set()
+    if is_admin(user):
+        return None
+    from letterpress.crm.users import subordinates
+
+    return {user.id} | {u.id for u in subordinates(session, user)}
+
+
+def visible_tasks_clause(session: Session, user: User) -> ColumnElement[bool]:
+    """SQL filter on ``Task``: the tasks of :func:`task_watcher_ids` (workload is not shared)."""
+    ids = task_watcher_ids(session, user)
+    if ids is None:
+        return true()
+    if not ids:
+        return false()
+    return or_(Task.assignee_id.in_(ids), Task.curator_id.in_(ids))
+
+
 def can_edit_task(session: Session, user: User, task: Task) -> bool:
     if not user.active:
         return False
@@ -149,6 +181,28 @@ def visible_letters_clause(session: Session, user: User, policy: MailPolicy) -> 
     )
 
 
+def letter_readable_clause(
+    session: Session, user: User, policy: MailPolicy, letter_id: ColumnElement[int],
+    *, mailbox_ids: set[int] | None = None,
+) -> ColumnElement[bool]:
+    """:func:`visible_letters_clause` for a letter id column of another table (a search index,
+    an event): a correlated EXISTS, so a query that stops at its page probes only the rows it
+    reads, where the IN list of :func:`visible_letters_clause` is built whole first.
+    ``mailbox_ids``: :func:`readable_mailbox_ids` when the caller has asked already."""
+    from letterpress.crm.model import LetterLocation, MailFolder
+
+    ids = readable_mailbox_ids(session, user, policy) if mailbox_ids is None else mailbox_ids
+    if not ids:
+        return false()
+    # the folders as values, not a subquery: PostgreSQL then estimates the probe from its
+    # statistics and keeps it per row instead of hashing every readable letter first
+    folders = sorted(session.scalars(select(MailFolder.id).where(MailFolder.mailbox_id.in_(ids))))
+    if not folders:
+        return false()
+    return exists().where(LetterLocation.letter_id == letter_id,
+                          LetterLocation.folder_id.in_(folders))
+
+
 def can_read_letter(session: Session, user: User, letter_id: int, policy: MailPolicy) -> bool:
     from letterpress.crm.model import Letter
 
@@ -183,3 +237,28 @@ def readable_letter_ids(
         select(Letter.id).where(Letter.id.in_(letter_ids),
                                 visible_letters_clause(session, user, policy))
     ))
+
+
+# --- analytics -----------------------------------------------------------------------------
+
+
+def report_manager_ids(session: Session, user: User | None) -> frozenset[int] | None:
+    """Whose data ``user`` may see in reports and analytics, as a set of manager ids.
+
+    ``None`` means everyone's, unassigned counterparties included: administrators, and the
+    command line run without ``--as`` (the operator of the server). A head of sales sees their
+    own and their subordinates' (at any depth); a manager their own; an inactive user nothing.
+    """
+    if user is None or (user.active and is_admin(user)):
+        return None
+    if not user.active:
+        return frozenset()
+    from letterpress.crm.users import subordinates
+
+    return frozenset({user.id, *(u.id for u in subordinates(session, user))})
+
+
+def can_view_manager_report(session: Session, user: User | None, manager_id: int | None) -> bool:
+    """May ``user`` see the figures (and the rows behind them) of ``manager_id``?"""
+    scope = report_manager_ids(session, user)
+    return scope is None or (manager_id is not None and manager_id in scope)

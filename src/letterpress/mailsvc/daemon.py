@@ -147,8 +147,15 @@ class Daemon:
         await asyncio.gather(*(one(job) for job in jobs))
         return result
 
-    async def run_forever(self, jobs: Sequence[FolderJob]) -> None:
+    async def run_forever(self, jobs: Sequence[FolderJob], *, scheduler: bool = False) -> None:
+        """Follow every folder until :attr:`stop` is set; with ``scheduler`` also fire
+        reminders every minute and recompute analytics once a night."""
         tasks = [asyncio.create_task(self._follow(job), name=job.label) for job in jobs]
+        if scheduler:
+            from letterpress.mailsvc.scheduler import run_scheduler
+
+            tasks.append(asyncio.create_task(run_scheduler(self.factory, self.settings, self.stop),
+                                             name="scheduler"))
         try:
             await self.stop.wait()
         finally:

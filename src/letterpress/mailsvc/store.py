@@ -34,6 +34,7 @@ from letterpress.crm.model import (
 from letterpress.db.types import utcnow
 from letterpress.errors import FolderError
 from letterpress.mailsvc.invitation import parse_invitations
+from letterpress.search import index_new_letters
 from letterpress.mailsvc.parse_pool import Fetched  # defined there: workers import it
 
 __all__ = [
@@ -220,6 +221,7 @@ def store_batch(
     outcome.filed = sum(1 for r in results if r.links)
     if invitations:
         apply_invitations(session, invitations)
+    index_new_letters(session, outcome.new_letter_ids)  # searchable at commit, same transaction
     return outcome
 
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 MountHook = Callable[[Flask], None]
 
-BUILTIN_MOUNTS: tuple[str, ...] = ()
+BUILTIN_MOUNTS: tuple[str, ...] = ("letterpress.dav.app:install_in_web_app",)
 
 
 def mount_wsgi(app: Flask, prefix: str, wsgi_app: WSGIApplication) -> None:

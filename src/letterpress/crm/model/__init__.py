@@ -1,5 +1,15 @@
 """The CRM's typed SQLAlchemy models, one module per noun; importing this registers them all."""
 
+from letterpress.crm.model.apppasswords import AppPassword
+from letterpress.crm.model.calendar import DavCollection, DavItem
+from letterpress.crm.model.analytics import (
+    AbcResult,
+    AnalyticsRun,
+    CompletenessSnapshot,
+    CustomerMonth,
+    StageChange,
+    XyzResult,
+)
 from letterpress.crm.model.campaigns import Campaign, CampaignParticipant
 from letterpress.crm.model.contacts import ContactEmail, ContactPerson, ContactPhone, Anniversary
 from letterpress.crm.model.counterparties import (
@@ -36,10 +46,14 @@ from letterpress.crm.model.mail import (
     MailboxGrant,
     Blob,
 )
+from letterpress.crm.model.reminders import BirthdayCall, Reminder, ReminderSettings
 from letterpress.crm.model.tasks import Task
 from letterpress.crm.model.users import Team, User
 
 __all__ = [
+    "AbcResult", "AnalyticsRun", "CompletenessSnapshot", "CustomerMonth", "StageChange",
+    "XyzResult",
+    "AppPassword", "BirthdayCall", "DavCollection", "DavItem", "Reminder", "ReminderSettings",
     "AmbiguousMatch", "Attachment", "Letter", "LetterAddress", "LetterLink", "LetterLocation",
     "LetterOrder", "LetterTopic", "MailFolder", "Mailbox", "MailboxGrant", "Blob",
     "Anniversary", "Campaign", "CampaignParticipant", "ContactEmail", "ContactPerson",
@@ -48,3 +62,7 @@ __all__ = [
     "EventKind", "EventState", "Invoice", "InvoiceDirection", "Order", "OrderState", "Payment",
     "PaymentDirection", "Role", "Shipment", "Task", "TaskState", "Team", "User",
 ]
+
+# Keeps DAV calendars in step with events, tasks and contacts (session hooks); imported here so
+# that whoever can write a model has them.
+from letterpress.crm import calendar_feed as _calendar_feed  # noqa: E402,F401

@@ -23,9 +23,12 @@ def run() -> None:
 
 
 def _run_on(connection: object) -> None:
+    from letterpress.search import include_in_migrations
+
     context.configure(
         connection=connection,  # type: ignore[arg-type]
         target_metadata=target_metadata,
+        include_name=include_in_migrations,
         render_as_batch=True,
         compare_type=True,
     )

@@ -1,0 +1,1 @@
+"""Benchmarks, one module each: ``python -m bench.NAME`` prints its figures as JSON, last."""

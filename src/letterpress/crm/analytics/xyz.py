@@ -1,0 +1,223 @@
+"""XYZ classification of regular customers by the stability of their purchases (slides 15-16).
+
+For each customer whose stage at the period's end is ``regular``, the measure is summed per
+bucket (month, quarter or year, counted from the period's first month; months without sales are
+zeros) and its coefficient of variation ``cv`` = population standard deviation / mean is taken
+over the period's ``N`` buckets. From ``s1`` = sum and ``s2`` = sum of squares of the bucket sums:
+``cv = sqrt(N * s2 - s1^2) / s1``. The class compares ``N * s2 - s1^2`` with
+``(threshold / 100)^2 * s1^2``, which needs no square root and is exact for sums of up to about
+nine million roubles per bucket, so both databases class alike:
+
+* **X**: cv < x (default 50 % for months, 10 % for the classic quarterly/yearly preset);
+* **Y**: x <= cv <= y (100 %; classic 25 %);
+* **Z**: cv > y.
+
+A regular customer whose sum over the period is not positive (possible with a longer period than
+the stage window, or gross profit) has no ``cv`` and no class.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Float,
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from letterpress.config import AnalyticsSettings
+from letterpress.crm.analytics.abc import classify as abc_classify
+from letterpress.crm.analytics.expressions import as_float, table_of
+from letterpress.crm.analytics.periods import Period, month_no
+from letterpress.crm.analytics.register import REGULAR, ensure_fresh
+from letterpress.crm.analytics.report import (
+    Report,
+    ReportRequest,
+    manager_scope,
+    scope_clause,
+    settings_used,
+)
+from letterpress.crm.model import AnalyticsRun, Counterparty, CustomerMonth, User, XyzResult
+from letterpress.db.types import utcnow
+from letterpress.errors import ValidationError
+
+BUCKET_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+PRESETS = {"monthly": (50.0, 100.0), "classic": (10.0, 25.0)}
+
+
+def thresholds(settings: AnalyticsSettings) -> tuple[float, float]:
+    """(x, y) in percent after resolving the preset."""
+    preset = settings.xyz_thresholds
+    if preset == "auto":
+        preset = "monthly" if settings.xyz_bucket == "month" else "classic"
+    if preset == "custom":
+        return settings.xyz_x_percent, settings.xyz_y_percent
+    return PRESETS[preset]
+
+
+def _effective(period: Period, today_no: int, bucket: str) -> tuple[int, int, int]:
+    """(last month read, bucket size, number of buckets) for the part of the period not ahead."""
+    size = BUCKET_MONTHS[bucket]
+    last = min(period.last, today_no)
+    months = last - period.first + 1
+    if months <= 0:
+        return last, size, 0
+    if months % size:
+        raise ValidationError(
+            f"period {period.label}: {months} months do not divide into {bucket}s", field="period")
+    return last, size, months // size
+
+
+def classify(settings: AnalyticsSettings, period: Period, measure: str, bucket: str,
+             today_no: int) -> Any:
+    """Subquery (cp, buckets, total, mean, cv, class) over the regular customers."""
+    last, size, n = _effective(period, today_no, bucket)
+    cm = CustomerMonth.__table__
+    regular = (select(cm.c.counterparty_id.label("cp"))
+               .where(cm.c.month_no == last, cm.c.stage == REGULAR).subquery("regular"))
+    months = cm.alias("months")
+    value = {"revenue": months.c.revenue, "orders": months.c.orders,
+             "gross_profit": months.c.revenue - months.c.cost}[measure]
+    in_period = and_(months.c.counterparty_id == regular.c.cp,
+                     months.c.month_no >= period.first, months.c.month_no <= last)
+    if size == 1:
+        per_bucket = select(regular.c.cp, value.label("x")).select_from(
+            regular.join(months, in_period)).subquery("buckets")
+    else:
+        bucket_no = (months.c.month_no - period.first) // size
+        per_bucket = (select(regular.c.cp, func.sum(value).label("x"))
+                      .select_from(regular.join(months, in_period))
+                      .group_by(regular.c.cp, bucket_no).subquery("buckets"))
+    sums = select(
+        per_bucket.c.cp, func.sum(per_bucket.c.x).label("s1"),
+        func.sum(as_float(per_bucket.c.x) * as_float(per_bucket.c.x)).label("s2"),
+    ).group_by(per_bucket.c.cp).subquery("sums")
+    s1, s2 = as_float(sums.c.s1), sums.c.s2
+    spread = literal(float(max(n, 1)), Float) * s2 - s1 * s1
+    spread = case((spread > 0, spread), else_=literal(0.0, Float))
+    x, y = thresholds(settings)
+    klass = case(
+        (sums.c.s1 <= 0, None),
+        (spread < literal((x / 100) ** 2, Float) * s1 * s1, "X"),
+        (spread <= literal((y / 100) ** 2, Float) * s1 * s1, "Y"),
+        else_="Z",
+    )
+    return select(
+        sums.c.cp, literal(n).label("buckets"), sums.c.s1.label("total"),
+        (s1 / literal(float(max(n, 1)), Float)).label("mean"),
+        case((sums.c.s1 > 0, func.sqrt(spread) / s1)).label("cv"),
+        cast(klass, String(1)).label("class"),
+    ).subquery("xyz")
+
+
+def xyz_select(session: Session, settings: AnalyticsSettings, request: ReportRequest,
+               measure: str, bucket: str) -> Select[Any]:
+    """The report's rows; with the ``abc`` option each row also carries its ABC class."""
+    today_no = month_no(request.today)
+    xyz = classify(settings, request.period, measure, bucket, today_no)
+    columns = [xyz.c.cp, xyz.c.buckets, xyz.c.total, xyz.c.mean, xyz.c.cv,
+               xyz.c["class"].label("xyz")]
+    if request.option("abc"):
+        abc = abc_classify(settings, request.period, settings.abc_measure, today_no)
+        # XYZ and ABC meet in one grouped UNION rather than a join of two derived tables:
+        # SQLite indexes neither side of such a join (quadratic), PostgreSQL may re-run
+        # window functions.
+        both = union_all(
+            select(*columns, cast(null(), String(1)).label("abc"), literal(1).label("is_xyz")),
+            select(abc.c.cp, cast(null(), Integer), cast(null(), BigInteger),
+                   cast(null(), Float), cast(null(), Float), cast(null(), String(1)),
+                   abc.c["class"], literal(0)),
+        ).subquery("both")
+        merged = (
+            select(both.c.cp, func.max(both.c.buckets).label("buckets"),
+                   func.max(both.c.total).label("total"), func.max(both.c.mean).label("mean"),
+                   func.max(both.c.cv).label("cv"), func.max(both.c.xyz).label("class"),
+                   func.max(both.c.abc).label("abc"))
+            .group_by(both.c.cp).having(func.max(both.c.is_xyz) == 1).subquery("merged")
+        )
+    else:
+        merged = select(*columns[:5], xyz.c["class"], cast(null(), String(1)).label("abc")
+                        ).subquery("merged")
+    cp, manager = Counterparty.__table__, User.__table__
+    return (
+        select(cp.c.external_id.label("counterparty"), cp.c.name,
+               manager.c.login.label("manager"), merged.c.cv, merged.c["class"], merged.c.mean,
+               merged.c.total, merged.c.buckets, merged.c.abc)
+        .select_from(merged.join(cp, cp.c.id == merged.c.cp)
+                     .outerjoin(manager, manager.c.id == cp.c.manager_id))
+        .where(scope_clause(cp.c.manager_id, manager_scope(session, request)))
+        .order_by(merged.c.cv.nulls_last(), cp.c.external_id.nulls_last(), merged.c.cp)
+    )
+
+
+def xyz_report(session: Session, settings: AnalyticsSettings, request: ReportRequest) -> Report:
+    measure = request.option("measure") or settings.xyz_measure
+    bucket = request.option("bucket") or settings.xyz_bucket
+    ensure_fresh(session, settings, request.today)
+    x, y = thresholds(settings)
+    used = settings_used(settings, "xyz_thresholds", "stage_window_months",
+                         "lost_after_months", "abc_measure")
+    used.update(xyz_measure=measure, xyz_bucket=bucket, xyz_x_percent=x, xyz_y_percent=y)
+    money = measure != "orders"
+    scale = 100 if money else 1
+    rows = [
+        {"counterparty": counterparty, "name": name, "manager": manager,
+         "cv": None if cv is None else round(cv, 6), "class": klass,
+         "mean": None if mean is None else round(mean / scale, 4 if not money else 2),
+         "total": float(total) / scale if money else int(total), "buckets": buckets,
+         "abc": abc}
+        for counterparty, name, manager, cv, klass, mean, total, buckets, abc
+        in session.execute(xyz_select(session, settings, request, measure, bucket)).all()
+    ]
+    columns = ["counterparty", "name", "manager", "cv", "class", "mean", "total", "buckets"]
+    if request.option("abc"):
+        columns.append("abc")
+    else:
+        for row in rows:
+            del row["abc"]
+    notes = [f"regular customers at the period's end; cv over {bucket}s, empty ones as zero"]
+    return Report("xyz", request.period, columns, rows, used, notes)
+
+
+def store_xyz(session: Session, settings: AnalyticsSettings, period: Period, today_no: int) -> int:
+    """Replace the stored XYZ classes of ``period`` (caller commits)."""
+    started = utcnow()
+    measure, bucket = settings.xyz_measure, settings.xyz_bucket
+    session.execute(delete(XyzResult).where(
+        XyzResult.measure == measure, XyzResult.bucket == bucket,
+        XyzResult.period_start == period.start, XyzResult.period_end == period.end))
+    xyz = classify(settings, period, measure, bucket, today_no)
+    source = select(
+        literal(period.start).label("period_start"), literal(period.end).label("period_end"),
+        literal(measure).label("measure"), literal(bucket).label("bucket"), xyz.c.cp,
+        xyz.c.buckets, xyz.c.total, xyz.c.cv, xyz.c["class"],
+    ).order_by(xyz.c.cp)
+    session.execute(insert(table_of(XyzResult)).from_select(
+        ("period_start", "period_end", "measure", "bucket", "counterparty_id", "buckets",
+         "total", "cv", "class"), source))
+    rows = session.scalar(select(func.count()).select_from(XyzResult).where(
+        XyzResult.measure == measure, XyzResult.bucket == bucket,
+        XyzResult.period_start == period.start, XyzResult.period_end == period.end)) or 0
+    x, y = thresholds(settings)
+    used = {"xyz_measure": measure, "xyz_bucket": bucket, "xyz_x_percent": x,
+            "xyz_y_percent": y}
+    session.add(AnalyticsRun(kind="xyz", period_start=period.start, period_end=period.end,
+                             settings=json.dumps(used), rows=rows, started_at=started,
+                             finished_at=utcnow()))
+    session.flush()
+    return rows

@@ -1,0 +1,187 @@
+"""What each column's cells become, declared once per column: text of at most N characters, an
+amount, a date, one of a set, a reference to a counterparty, ...
+
+A conversion is a small frozen value: kinds declare their columns with them, and
+:meth:`Conversion.converter` builds the Python converter (from :mod:`.values`) once per import.
+Keeping the declaration apart from the code that runs per cell lets both stay plain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from letterpress.crm.erp_import import values as v
+from letterpress.crm.erp_import.schema import Env
+from letterpress.crm.inn import normalise_inn, normalise_kpp
+from letterpress.errors import ValidationError
+
+ReferenceTarget = Literal["counterparties", "orders", "users"]
+REFERENCE_NAMES: dict[str, str] = {
+    "counterparties": "counterparty", "orders": "order", "users": "user login",
+}
+
+
+class Conversion:
+    """Base of the conversions; ``required`` cells must not be empty (and the column present)."""
+
+    required: bool = False
+
+    def converter(self, env: Env) -> v.Converter:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Text(Conversion):
+    max_length: int
+    required: bool = False
+    not_null: bool = False  # an empty cell gives "" (a NOT NULL column without a default)
+
+    def converter(self, env: Env) -> v.Converter:
+        convert = v.text(max_length=self.max_length, required=self.required)
+        if self.not_null:
+            return lambda cell: convert(cell) or ""
+        return convert
+
+
+@dataclass(frozen=True)
+class Money(Conversion):
+    required: bool = False
+
+    def converter(self, env: Env) -> v.Converter:
+        return v.money(required=self.required)
+
+
+@dataclass(frozen=True)
+class Date(Conversion):
+    required: bool = False
+
+    def converter(self, env: Env) -> v.Converter:
+        return v.date(required=self.required)
+
+
+@dataclass(frozen=True)
+class Choice(Conversion):
+    """One of the values of ``aliases`` (which maps every accepted spelling to its value)."""
+
+    aliases: Mapping[str, str]
+    required: bool = False
+    default: str | None = None
+
+    def converter(self, env: Env) -> v.Converter:
+        return v.choice(self.aliases, required=self.required, default=self.default)
+
+
+@dataclass(frozen=True)
+class Currency(Conversion):
+    """An ISO 4217 code; empty cells take the company's currency from the settings."""
+
+    def converter(self, env: Env) -> v.Converter:
+        return v.currency(env.currency)
+
+
+@dataclass(frozen=True)
+class Reference(Conversion):
+    """The id of the counterparty or order with this external id, or of the user with this login.
+
+    An order reference converts to an :class:`~.lookups.OrderRef` for the kind's rules, which
+    keep its id.
+    """
+
+    target: ReferenceTarget
+    required: bool = False
+
+    def converter(self, env: Env) -> v.Converter:
+        known = getattr(env.lookups, self.target)
+        return v.reference(known, REFERENCE_NAMES[self.target], required=self.required,
+                           fold_case=self.target == "users")
+
+
+@dataclass(frozen=True)
+class Taxpayer(Conversion):
+    """An INN (checksum verified) or a KPP (format verified)."""
+
+    number: Literal["inn", "kpp"]
+
+    def converter(self, env: Env) -> v.Converter:
+        normalise: Callable[[str | None], str | None] = (
+            normalise_inn if self.number == "inn" else normalise_kpp
+        )
+
+        def convert(cell: str) -> str | None:
+            value = cell.strip(v.WHITESPACE)
+            if not value:
+                return None
+            try:
+                return normalise(value)
+            except ValidationError as exc:
+                raise v.CellError(str(exc)) from None
+
+        return convert
+
+
+@dataclass(frozen=True)
+class AmountOrYesNo(Conversion):
+    """An amount, or yes/no (meaning all of it or nothing; resolved by a rule of the kind)."""
+
+    def converter(self, env: Env) -> v.Converter:
+        amount = v.money()
+
+        def convert(cell: str) -> str | bool | None:
+            answer = v.yes_no(cell)
+            if answer is not None:
+                return answer
+            try:
+                paid: str | None = amount(cell)
+            except v.CellError:
+                raise v.CellError(f"expected an amount or yes/no, got {v.quoted(cell)}") from None
+            return paid
+
+        return convert
+
+
+# --- lists, for the child rows of a record ---------------------------------------------------
+
+@dataclass(frozen=True)
+class TextList(Conversion):
+    max_length: int
+
+    def converter(self, env: Env) -> v.Converter:
+        return v.text_list(max_length=self.max_length)
+
+
+@dataclass(frozen=True)
+class EmailList(Conversion):
+    def converter(self, env: Env) -> v.Converter:
+        return v.email_list
+
+
+@dataclass(frozen=True)
+class DomainList(Conversion):
+    def converter(self, env: Env) -> v.Converter:
+        return v.domain_list
+
+
+@dataclass(frozen=True)
+class ReferenceList(Conversion):
+    target: ReferenceTarget
+
+    def converter(self, env: Env) -> v.Converter:
+        return v.reference_list(getattr(env.lookups, self.target), REFERENCE_NAMES[self.target])
+
+
+@dataclass(frozen=True)
+class Single(Conversion):
+    """A one-item list from a single-valued column (the counterparty's address)."""
+
+    of: Conversion
+
+    def converter(self, env: Env) -> v.Converter:
+        convert = self.of.converter(env)
+
+        def single(cell: str) -> tuple[Any, ...]:
+            value = convert(cell)
+            return (value,) if value is not None else ()
+
+        return single

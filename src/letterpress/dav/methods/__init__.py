@@ -1,0 +1,1 @@
+"""One module per HTTP method (Radicale's layout); each exposes ``handle(ctx, req, app)``."""

@@ -1,0 +1,62 @@
+"""Periodic work the mail daemon also runs: reminders every minute, analytics once a night.
+
+Each job runs in a worker thread with its own session; an error is logged and the job runs
+again at its next turn, so the scheduler never stops the daemon.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from letterpress.config import Settings
+
+log = logging.getLogger(__name__)
+
+REMINDER_INTERVAL_S = 60.0
+
+
+def reminders_pass(factory: sessionmaker[Session], settings: Settings, now: dt.datetime) -> int:
+    from letterpress.crm.reminders import run_due
+    from letterpress.mailsvc.outbox import write_messages
+
+    with factory() as session:
+        result = run_due(session, settings, now)
+        write_messages(settings.data_dir, settings.reminders.digest_from, result.digests)
+        session.commit()
+    return len(result.fired)
+
+
+def analytics_pass(factory: sessionmaker[Session], settings: Settings, today: dt.date) -> None:
+    from letterpress.crm.analytics.runs import run_nightly
+
+    run_nightly(factory, settings, today)
+
+
+async def run_scheduler(factory: sessionmaker[Session], settings: Settings,
+                        stop: asyncio.Event) -> None:
+    last_analytics: dt.date | None = None
+    while not stop.is_set():
+        now = dt.datetime.now(dt.UTC)
+        try:
+            fired = await asyncio.to_thread(reminders_pass, factory, settings, now)
+            if fired:
+                log.info("reminders: %d fired", fired)
+        except Exception:
+            log.exception("reminders pass failed; trying again in a minute")
+        local = now.astimezone(settings.company.tz)
+        if local.hour == settings.analytics.nightly_hour and last_analytics != local.date():
+            try:
+                await asyncio.to_thread(analytics_pass, factory, settings, local.date())
+                last_analytics = local.date()
+                log.info("analytics recomputed for %s", local.date())
+            except Exception:
+                log.exception("nightly analytics failed; trying again next night")
+                last_analytics = local.date()
+        try:
+            await asyncio.wait_for(stop.wait(), REMINDER_INTERVAL_S)
+        except asyncio.TimeoutError:
+            pass
