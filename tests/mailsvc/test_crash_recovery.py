@@ -64,14 +64,22 @@ def test_kill_9_at_random_points_files_every_letter_once(tmp_path: Path, db_url:
     factory = session_factory(engine)
     progress: list[int] = []
     while kills < 5:
+        with factory() as s:
+            before = _count(s, Letter)
         proc = subprocess.Popen(_sync_cmd(config), env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE)
-        time.sleep(rng.uniform(1.0, 2.5))  # start-up takes about a second, then letters flow
+                                stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:  # wait until letters flow
+            with factory() as s:
+                if _count(s, Letter) > before:
+                    break
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0.0, 0.25))  # then a random point of the import
         if proc.poll() is not None:
+            proc.wait()
             break
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
-        proc.stderr.close()  # type: ignore[union-attr]
         kills += 1
         with factory() as s:
             progress.append(_count(s, Letter))

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
 #: Objects per transaction; whoosh pays per commit, so it takes bigger batches.
 BATCH_SIZE = {"sqlite": 2000, "postgres": 2000, "whoosh": 5000}
+#: Store batches in a second thread while the next is analysed (see _Writer).
+WRITER_THREAD = True
 
 
 @dataclass
@@ -172,14 +174,15 @@ def _index_kind(
     """Index the objects of ``kind`` after ``cursor``; returns how many documents were written."""
     readers = session_factory(engine)
     key = _cursor_key(kind)
-    if backend.external:  # whoosh is pure Python: a thread would only contend for the GIL
+    if backend.external or not WRITER_THREAD:  # whoosh is pure Python: a thread would wait
         done = 0
         while True:
             with readers() as session:
                 ids = _ids_after(session, kind, cursor, batch_size)
                 if not ids:
                     return done
-                docs = analyse(load(session.connection(), kind, ids, facets=True), analyzer)
+                docs = analyse(load(session.connection(), kind, ids, facets=backend.external),
+                               analyzer)
             with sessions() as session:
                 backend.write(session, docs)
                 meta.write(session.connection(), **{key: str(ids[-1])})
