@@ -199,3 +199,21 @@ def test_unknown_owner_stops_start_up_naming_them(tmp_path: Path, db_url: str, e
     settings = mail_settings(tmp_path, db_url, [dovecot_user.mailbox_entry("x", owner="ghost")])
     with pytest.raises(ConfigError, match="unknown users: ghost"):
         prepare_jobs(factory, settings)
+
+
+def test_reply_stored_before_its_parent_joins_the_thread(db_url: str, engine: Engine) -> None:
+    """Regression: Sent synced before INBOX left a reply in a thread of its own."""
+    from letterpress.testing import mailstore
+
+    factory = _world(engine)
+    with factory() as s:
+        box = mailstore.mailbox(s, "m1", owner="manager1", folders=["INBOX", "Sent"],
+                                sent_folders=["Sent"])
+        mailstore.deliver(s, box, [letters.reply("p9@stroymash.ru", message_id="r9@lp.test")],
+                          folder="Sent")
+        mailstore.deliver(s, box, [letters.letter(message_id="p9@stroymash.ru")])
+        s.commit()
+        reply = s.scalar(select(Letter).where(Letter.message_id == "r9@lp.test"))
+        parent = s.scalar(select(Letter).where(Letter.message_id == "p9@stroymash.ru"))
+        assert reply is not None and parent is not None
+        assert reply.thread_id == parent.thread_id

@@ -284,3 +284,18 @@ def _set_threads(session: Session, items: list[FilingInput]) -> None:
             .values(thread_id=bindparam("b_thread")),
             updates,
         )
+    _adopt_earlier_replies(session, {it.message_id: known[it.message_id]
+                                     for it in items if it.message_id})
+
+
+def _adopt_earlier_replies(session: Session, threads: dict[str, int]) -> None:
+    """Replies stored before their parent (another folder synced first) started threads of their
+    own; those threads join the parent's now, so threading does not depend on arrival order."""
+    if not threads:
+        return
+    moves = {(old, threads[mid]) for mid, old in session.execute(
+        select(Letter.in_reply_to, Letter.thread_id).where(Letter.in_reply_to.in_(threads))
+    ).all() if old is not None and old != threads[mid]}
+    for old, new in sorted(moves):
+        session.execute(update(Letter.__table__).where(Letter.__table__.c.thread_id == old)
+                        .values(thread_id=new))
