@@ -24,13 +24,11 @@ import datetime as dt
 import io
 import json
 import os
-import secrets
 import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +39,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 import letterpress.crm.model  # noqa: F401 - registers every table
+from bench.scratch import fresh_postgres_database
 from letterpress.config import Settings
 from letterpress.crm import users
 from letterpress.crm.analytics import ReportRequest, build_report, parse_period, runs
@@ -334,19 +333,6 @@ def best_of(action: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
     return best, result
 
 
-@contextmanager
-def fresh_postgres_database(server: str) -> Iterator[str]:
-    name = f"lp_bench_analytics_{os.getpid()}_{secrets.token_hex(3)}"
-    admin_url = make_url(server).set(drivername="postgresql")
-    conninfo = admin_url.render_as_string(hide_password=False)
-    with psycopg.connect(conninfo, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin_url.set(drivername="postgresql+psycopg", database=name).render_as_string(
-            hide_password=False)
-    finally:
-        with psycopg.connect(conninfo, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -386,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
                 results["sqlite"] = time_reports(engine, "sqlite")
             finally:
                 engine.dispose()
-        with fresh_postgres_database(args.postgres) as url:
+        with fresh_postgres_database(args.postgres, "lp_bench_analytics") as url:
             engine = make_engine(url)
             try:
                 prepare(engine)

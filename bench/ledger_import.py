@@ -24,12 +24,9 @@ import csv
 import json
 import os
 import random
-import secrets
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +34,7 @@ import psycopg
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
+from bench.scratch import fresh_postgres_database
 from letterpress.crm import users
 from letterpress.crm.erp_import import import_file
 from letterpress.crm.inn import make_inn
@@ -159,20 +157,6 @@ def run_imports(engine: Engine, paths: dict[str, Path], label: str) -> dict[str,
     return figures
 
 
-@contextmanager
-def fresh_postgres_database(server: str) -> Iterator[str]:
-    """A new database with a unique name on ``server``; dropped afterwards."""
-    name = f"lp_bench_{os.getpid()}_{secrets.token_hex(3)}"
-    admin_url = make_url(server).set(drivername="postgresql")
-    conninfo = admin_url.render_as_string(hide_password=False)
-    with psycopg.connect(conninfo, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin_url.set(drivername="postgresql+psycopg", database=name).render_as_string(
-            hide_password=False)
-    finally:
-        with psycopg.connect(conninfo, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def bare_copy(url: str, paths: dict[str, Path]) -> float:
@@ -245,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_postgres:
             runs, copies = [], []
             for _attempt in range(args.repeat):
-                with fresh_postgres_database(args.postgres) as url:
+                with fresh_postgres_database(args.postgres, "lp_bench") as url:
                     engine = make_engine(url)
                     try:
                         runs.append(run_imports(engine, paths, "postgres"))
