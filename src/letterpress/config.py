@@ -85,8 +85,21 @@ class SmtpSettings:
     port: int = 587
     security: MailSecurity = "starttls"
     user: str | None = None
-    password: str | None = None
+    password: str | None = dataclasses.field(default=None, repr=False)
     password_env: str | None = None
+    # A PEM file of the CA that signed the server's certificate (a company CA); empty: the system's.
+    ca_file: str = ""
+
+    def secret(self) -> str:
+        """The SMTP password, from the environment when ``password_env`` is set."""
+        if self.password_env:
+            value = os.environ.get(self.password_env)
+            if value is None:
+                raise ConfigError(
+                    f"SMTP relay {self.host!r}: environment variable {self.password_env} is not set"
+                )
+            return value
+        return self.password or ""
 
 
 @dataclass(frozen=True)
@@ -167,6 +180,7 @@ class RemindersSettings:
     snooze_minutes: int = 15
     digest: bool = True
     digest_from: str = "letterpress@localhost"
+    digest_smtp: SmtpSettings | None = None
 
 
 @dataclass(frozen=True)
@@ -456,6 +470,8 @@ def _check(settings: Settings) -> None:
                 raise ConfigError(
                     f"{source}: key '{key}.grants[{j}]': expected exactly one of user or team"
                 )
+        if box.smtp is not None:
+            _check_smtp(box.smtp, f"{key}.smtp", source)
         for folder in box.sent_folders:
             if folder not in box.folders:
                 raise ConfigError(
@@ -474,6 +490,8 @@ def _check_dav_and_reminders(settings: Settings) -> None:
         raise ConfigError(
             f"{source}: key 'reminders.morning_hour': expected 0-23, got {rem.morning_hour}"
         )
+    if rem.digest_smtp is not None:
+        _check_smtp(rem.digest_smtp, "reminders.digest_smtp", source)
     try:
         dt.time.fromisoformat(rem.birthday_call_time)
     except ValueError:
@@ -481,6 +499,21 @@ def _check_dav_and_reminders(settings: Settings) -> None:
             f"{source}: key 'reminders.birthday_call_time': expected a time like '10:00', "
             f"got {rem.birthday_call_time!r}"
         ) from None
+
+
+def _check_smtp(smtp: SmtpSettings, key: str, source: str) -> None:
+    if smtp.security == "plain" and not _is_loopback(smtp.host):
+        raise ConfigError(
+            f"{source}: key '{key}.security': 'plain' is allowed only to a loopback host, "
+            f"not {smtp.host!r}; use 'tls' or 'starttls'"
+        )
+    if smtp.password and smtp.password_env:
+        raise ConfigError(f"{source}: key '{key}.password': give either password or "
+                          "password_env, not both")
+    if not 0 < smtp.port < 65536:
+        raise ConfigError(f"{source}: key '{key}.port': expected 1-65535, got {smtp.port}")
+    if smtp.ca_file and not Path(smtp.ca_file).is_file():
+        raise ConfigError(f"{source}: key '{key}.ca_file': no such file {smtp.ca_file!r}")
 
 
 def _check_analytics(analytics: AnalyticsSettings, source: str) -> None:

@@ -1,14 +1,15 @@
 """``letterpress reminders run [--once] [--interval S] [--now ISO]``: fire due reminders.
 
 The mail daemon calls :func:`letterpress.crm.reminders.run_due` from its own scheduler; this
-command is for cron and for running without the daemon. The morning digests are written as
-.eml files into ``DATA_DIR/outbox/`` until the mail layer's SMTP sending is wired in (the hook
-is :func:`deliver`).
+command is for cron and for running without the daemon. The morning digests are queued as .eml
+files in ``DATA_DIR/outbox/`` and sent through ``reminders.digest_smtp`` when it is set
+(see :mod:`letterpress.mailsvc.outbox`).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import time
 from pathlib import Path
@@ -27,22 +28,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     run.set_defaults(handler=run_command)
 
 
-def deliver(ctx: Context, messages: list[tuple[str, str, str]]) -> int:
-    """Hand the digests to the mail layer (for now: .eml files in DATA_DIR/outbox/)."""
-    from letterpress.mailsvc.outbox import write_messages
-
-    return write_messages(Path(ctx.settings.data_dir), ctx.settings.reminders.digest_from, messages)
-
-
 def _pass(ctx: Context, now: dt.datetime) -> dict[str, int]:
     from letterpress.crm.reminders import run_due
+    from letterpress.mailsvc.outbox import pending, send_outbox, staged
 
+    settings = ctx.settings
     with ctx.session() as session:
-        result = run_due(session, ctx.settings, now)
-        sent = deliver(ctx, result.digests)
-        session.commit()
-    return {"fired": len(result.fired), "resurfaced": len(result.resurfaced),
-            "birthday_calls": len(result.birthday_calls), "digests": sent}
+        result = run_due(session, settings, now)
+        with staged(Path(settings.data_dir), settings.reminders.digest_from, result.digests):
+            session.commit()
+    counts = {"fired": len(result.fired), "resurfaced": len(result.resurfaced),
+              "birthday_calls": len(result.birthday_calls), "digests": len(result.digests)}
+    if settings.reminders.digest_smtp is not None:
+        sent = asyncio.run(send_outbox(Path(settings.data_dir), settings.reminders.digest_smtp))
+        if sent.error:
+            ctx.stderr.write(f"reminders: digests not sent yet: {sent.error}\n")
+        counts |= {"digests_sent": len(sent.sent), "digests_refused": len(sent.failed)}
+    counts["outbox_waiting"] = len(pending(Path(settings.data_dir)))
+    return counts
 
 
 def run_command(ctx: Context, args: argparse.Namespace) -> int:

@@ -21,13 +21,26 @@ REMINDER_INTERVAL_S = 60.0
 
 def reminders_pass(factory: sessionmaker[Session], settings: Settings, now: dt.datetime) -> int:
     from letterpress.crm.reminders import run_due
-    from letterpress.mailsvc.outbox import write_messages
+    from letterpress.mailsvc.outbox import staged
 
     with factory() as session:
         result = run_due(session, settings, now)
-        write_messages(settings.data_dir, settings.reminders.digest_from, result.digests)
-        session.commit()
+        with staged(settings.data_dir, settings.reminders.digest_from, result.digests):
+            session.commit()
     return len(result.fired)
+
+
+async def deliver_outbox(settings: Settings) -> None:
+    """Send the queued digests when a relay is configured; failures wait for the next pass."""
+    from letterpress.mailsvc.outbox import send_outbox
+
+    smtp = settings.reminders.digest_smtp
+    if smtp is None:
+        return
+    result = await send_outbox(settings.data_dir, smtp)
+    if result.sent or result.failed:
+        log.info("outbox: %d sent, %d refused, %d waiting", len(result.sent), len(result.failed),
+                 result.waiting)
 
 
 def analytics_pass(factory: sessionmaker[Session], settings: Settings, today: dt.date) -> None:
@@ -47,6 +60,10 @@ async def run_scheduler(factory: sessionmaker[Session], settings: Settings,
                 log.info("reminders: %d fired", fired)
         except Exception:
             log.exception("reminders pass failed; trying again in a minute")
+        try:
+            await deliver_outbox(settings)
+        except Exception:
+            log.exception("sending the outbox failed; trying again in a minute")
         local = now.astimezone(settings.company.tz)
         if local.hour == settings.analytics.nightly_hour and last_analytics != local.date():
             try:
@@ -58,5 +75,5 @@ async def run_scheduler(factory: sessionmaker[Session], settings: Settings,
                 last_analytics = local.date()
         try:
             await asyncio.wait_for(stop.wait(), REMINDER_INTERVAL_S)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
