@@ -163,6 +163,7 @@ class DavSettings:
     max_xml_body_bytes: int = 1_048_576
     max_resource_bytes: int = 5_242_880
     sync_page_size: int = 1000
+    tombstone_days: int = 90
 
 
 @dataclass(frozen=True)
@@ -483,7 +484,8 @@ def _check_dav_and_reminders(settings: Settings) -> None:
     source, dav, rem = settings.source, settings.dav, settings.reminders
     for key, value in (("dav.max_xml_body_bytes", dav.max_xml_body_bytes),
                        ("dav.max_resource_bytes", dav.max_resource_bytes),
-                       ("dav.sync_page_size", dav.sync_page_size)):
+                       ("dav.sync_page_size", dav.sync_page_size),
+                       ("dav.tombstone_days", dav.tombstone_days)):
         if value < 1:
             raise ConfigError(f"{source}: key {key!r}: expected a positive integer, got {value}")
     if not 0 <= rem.morning_hour <= 23:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
+from sqlalchemy import func, select
+
+from letterpress.config import DavSettings, Settings
 from letterpress.crm.events import move_event
-from letterpress.crm.model import Event, User
+from letterpress.crm.model import DavItem, Event, User
 from letterpress.db.session import session_factory
+from letterpress.mailsvc import scheduler
 from letterpress.testing.davserver import DavWorld
 from letterpress.testing.icalendar_samples import sync_body, vevent
 
@@ -21,8 +26,9 @@ def _put(world: DavWorld, name: str, uid: str, hours: int = 0) -> None:
     assert response.status_code in (201, 204), response.text
 
 
-def _sync(world: DavWorld, token: str = "", limit: int | None = None) -> tuple[int, str, str]:
-    response = world.request("REPORT", "/dav/calendars/ivan/events/",
+def _sync(world: DavWorld, token: str = "", limit: int | None = None,
+          collection: str = "events") -> tuple[int, str, str]:
+    response = world.request("REPORT", f"/dav/calendars/ivan/{collection}/",
                              body=sync_body(token, limit), headers={"Depth": "0"})
     found = re.search(r"<D:sync-token>([^<]+)</D:sync-token>", response.text)
     return response.status_code, response.text, found.group(1) if found else ""
@@ -79,3 +85,28 @@ def test_truncated_result_carries_507_and_resumes(world: DavWorld) -> None:
         if "507" not in text:
             break
     assert seen == {f"t{i}" for i in range(5)}
+
+
+def test_pruned_tombstones_invalidate_older_tokens_only(world: DavWorld, tmp_path: Path) -> None:
+    assert world.request("MKCALENDAR", "/dav/calendars/ivan/trips/").status_code == 201
+    for i in range(2):
+        text = vevent(f"uid-p{i}", T0, T0 + dt.timedelta(hours=1))
+        assert world.request("PUT", f"/dav/calendars/ivan/trips/p{i}.ics", body=text,
+                             headers={"Content-Type": "text/calendar"}).status_code == 201
+    _status, _text, before_delete = _sync(world, collection="trips")
+    assert world.request("DELETE", "/dav/calendars/ivan/trips/p0.ics").status_code == 204
+    _status, _text, after_delete = _sync(world, before_delete, collection="trips")
+    settings = Settings(data_dir=tmp_path, dav=DavSettings(tombstone_days=90))
+    factory = session_factory(world.engine)
+    assert scheduler.housekeeping_pass(factory, settings, dt.datetime.now(dt.UTC)) == 0
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=91)
+    assert scheduler.housekeeping_pass(factory, settings, later) == 1
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(DavItem)
+                              .where(DavItem.deleted.is_(True))) == 0
+    status, text, _ = _sync(world, before_delete, collection="trips")
+    assert status == 403 and "valid-sync-token" in text  # it would miss the deletion
+    status, text, _ = _sync(world, after_delete, collection="trips")
+    assert status == 207  # it already saw the deletion
+    status, text, _ = _sync(world, collection="trips")
+    assert "/trips/p1.ics" in text and "/trips/p0.ics" not in text

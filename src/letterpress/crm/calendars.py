@@ -319,9 +319,21 @@ def prune_tombstones(session: Session, collection_id: int, older_than: dt.dateti
         return 0
     highest = max(r[1] for r in rows)
     session.execute(delete(DavItem).where(DavItem.id.in_([r[0] for r in rows])))
-    session.execute(update(DavCollection).where(DavCollection.id == collection_id)
+    session.execute(update(DavCollection).where(DavCollection.id == collection_id,
+                                                DavCollection.pruned_seq < highest)
                     .values(pruned_seq=highest))
     return len(rows)
+
+
+def prune_all_tombstones(session: Session, older_than: dt.datetime) -> int:
+    """:func:`prune_tombstones` for every collection that has some old enough; returns how many."""
+    collection_ids = session.scalars(
+        select(DavItem.collection_id).where(
+            DavItem.deleted.is_(True), DavItem.dismissed.is_(False),
+            DavItem.updated_at < older_than,
+        ).distinct()
+    ).all()
+    return sum(prune_tombstones(session, cid, older_than) for cid in collection_ids)
 
 
 def store_item(

@@ -49,6 +49,18 @@ def analytics_pass(factory: sessionmaker[Session], settings: Settings, today: dt
     run_nightly(factory, settings, today)
 
 
+def housekeeping_pass(factory: sessionmaker[Session], settings: Settings,
+                      now: dt.datetime) -> int:
+    """Nightly: forget DAV tombstones older than ``dav.tombstone_days``; returns how many."""
+    from letterpress.crm.calendars import prune_all_tombstones
+
+    with factory() as session:
+        pruned = prune_all_tombstones(
+            session, now - dt.timedelta(days=settings.dav.tombstone_days))
+        session.commit()
+    return pruned
+
+
 async def run_scheduler(factory: sessionmaker[Session], settings: Settings,
                         stop: asyncio.Event) -> None:
     last_analytics: dt.date | None = None
@@ -66,13 +78,18 @@ async def run_scheduler(factory: sessionmaker[Session], settings: Settings,
             log.exception("sending the outbox failed; trying again in a minute")
         local = now.astimezone(settings.company.tz)
         if local.hour == settings.analytics.nightly_hour and last_analytics != local.date():
+            last_analytics = local.date()
             try:
                 await asyncio.to_thread(analytics_pass, factory, settings, local.date())
-                last_analytics = local.date()
                 log.info("analytics recomputed for %s", local.date())
             except Exception:
                 log.exception("nightly analytics failed; trying again next night")
-                last_analytics = local.date()
+            try:
+                pruned = await asyncio.to_thread(housekeeping_pass, factory, settings, now)
+                if pruned:
+                    log.info("dav: %d tombstones pruned", pruned)
+            except Exception:
+                log.exception("nightly housekeeping failed; trying again next night")
         try:
             await asyncio.wait_for(stop.wait(), REMINDER_INTERVAL_S)
         except TimeoutError:
