@@ -76,6 +76,11 @@ def test_environment_overrides(tmp_path: Path) -> None:
         ("[[mailboxes]]\nhost='h'\nuser='a'\nowner='x'\n", "key 'mailboxes[0].name' is required"),
         ("[[mailboxes]]\nname='a'\nhost='h'\nuser='a'\nowner='x'\nfetch_since='yesterday'\n",
          "key 'mailboxes[0].fetch_since': expected a date"),
+        ("[[mailboxes]]\nname='a'\nhost='h'\nuser='a'\nowner='x'\nca_file='/nope/ca.pem'\n",
+         "key 'mailboxes[0].ca_file': no such file '/nope/ca.pem'"),
+        ("[reminders]\ndigest_smtp = { host = 'smtp.example.ru', security = 'plain' }\n",
+         "key 'reminders.digest_smtp.security': 'plain' is allowed only to a loopback host"),
+        ("[dav]\ntombstone_days = 0\n", "key 'dav.tombstone_days': expected a positive integer"),
         ("data_dir = [\n", "not valid TOML"),
     ],
 )

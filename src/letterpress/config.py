@@ -118,6 +118,8 @@ class MailboxSettings:
     sent_folders: tuple[str, ...] = ()
     fetch_since: dt.date | None = None
     smtp: SmtpSettings | None = None
+    # A PEM file of the CA that signed the IMAP server's certificate; empty: the system's CAs.
+    ca_file: str = ""
 
     def secret(self) -> str:
         """The IMAP password, from the environment when ``password_env`` is set."""
@@ -473,6 +475,8 @@ def _check(settings: Settings) -> None:
                 )
         if box.smtp is not None:
             _check_smtp(box.smtp, f"{key}.smtp", source)
+        if box.ca_file and not Path(box.ca_file).is_file():
+            raise ConfigError(f"{source}: key '{key}.ca_file': no such file {box.ca_file!r}")
         for folder in box.sent_folders:
             if folder not in box.folders:
                 raise ConfigError(

@@ -68,7 +68,7 @@ class RunResult:
 
 def endpoint(box: MailboxSettings, timeout: float) -> Endpoint:
     return Endpoint(host=box.host, port=box.port, security=box.security, user=box.user,
-                    password=box.secret(), timeout=timeout)
+                    password=box.secret(), timeout=timeout, ca_file=box.ca_file)
 
 
 def prepare_jobs(factory: sessionmaker[Session], settings: Settings,

@@ -47,6 +47,7 @@ class Endpoint:
     password: str
     timeout: float = 30.0
     verify_tls: bool = True
+    ca_file: str = ""
 
     def __repr__(self) -> str:
         return f"Endpoint({self.user}@{self.host}:{self.port}, {self.security})"
@@ -60,7 +61,7 @@ class FolderStatus:
 
 
 def _ssl_context(endpoint: Endpoint) -> ssl.SSLContext:
-    ctx = ssl.create_default_context()
+    ctx = ssl.create_default_context(cafile=endpoint.ca_file or None)
     if not endpoint.verify_tls:
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
