@@ -344,3 +344,18 @@ def test_junk_before_the_header_is_skipped(junk: bytes) -> None:
 )
 def test_date_forms(value: str, expected: datetime | None) -> None:
     assert parse_letter(_letter(date=value)).date == expected
+
+
+def test_an_html_only_letter_gets_its_readable_text_as_plain_text() -> None:
+    raw = (
+        "From: =?utf-8?b?0JjQstCw0L0=?= <ivan.petrov@stroymash.ru>\r\n"
+        "To: m.sidorova@letterpress.test\r\nSubject: HTML\r\nMessage-ID: <h@stroymash.ru>\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n"
+        "Content-Transfer-Encoding: 8bit\r\n\r\n"
+        "<html><head><style>p {color: red}</style><script>alert(1)</script></head>"
+        "<body><p>Счёт&nbsp;№ 42 &laquo;на оплату&raquo;</p><p>Срок: 5 дней</p></body></html>\r\n"
+    ).encode()
+    parsed = parse_letter(raw)
+    assert "Счёт № 42 «на оплату»" in parsed.text_plain and "Срок: 5 дней" in parsed.text_plain
+    assert "alert" not in parsed.text_plain and "color" not in parsed.text_plain
+    assert parsed.text_html.startswith("<html>")

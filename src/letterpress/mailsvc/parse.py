@@ -50,6 +50,7 @@ from letterpress.mailsvc.charsets import normalise_charset
 from letterpress.mailsvc.headers import decode_header_value, message_ids, single_line, unfold
 from letterpress.mailsvc.letter import ROLES, Address, Attachment, CalendarPart, ParsedLetter
 from letterpress.mailsvc.mime import MAX_DEPTH, Body, walk
+from letterpress.search.extract import html_to_text
 
 __all__ = [
     "MAX_DEPTH",
@@ -201,7 +202,7 @@ def _parse(raw: bytes) -> ParsedLetter:
         subject=subject,
         date=_date(headers, defects, warnings),
         addresses=tuple(addresses),
-        text_plain="\n".join(body.plain),
+        text_plain="\n".join(body.plain) or html_to_text("\n".join(body.html)),
         text_html="\n".join(body.html),
         attachments=tuple(body.attachments),
         calendars=tuple(body.calendars),
