@@ -86,3 +86,37 @@ def test_rows_count_records_like_a_spreadsheet() -> None:
     data = b'a,b\n1,"two\nlines"\n3,4\n\n5,6\n'
     records = list(parse_csv(data, HERE).records())
     assert records == [["1", "two\nlines"], ["3", "4"], [], ["5", "6"]]
+
+
+@pytest.mark.parametrize("text", [
+    "a,b\r\n1,2\r\n3,4\r\n",                # Excel's line breaks
+    "a,b\n1,2\n\n3,4\n,\n5,6,\n7\n8,9,10",   # blank, empty-celled, short and long rows; no last \n
+    "a\n1\n\n2\n \n",                        # one column: a blank line is not an empty cell
+    "a;b;c\n1;2;3\n4;5;6\n7;8;9\n",
+    'a,b\n1,"x\ny"\n2,3\n',                  # quotes: the csv module reads it
+    "a,b\n1,2\r3,4\n",                       # a lone carriage return ends a record too
+    "a,b\n",
+    "a,b",
+])
+@pytest.mark.parametrize("size", [1, 2, 5000])
+def test_chunks_hold_the_records_the_csv_module_reads(text: str, size: int) -> None:
+    csv_file = parse_csv(text.encode(), HERE)
+    records, row = [], 2
+    for chunk in csv_file.chunks(size):
+        assert chunk.first_row == row
+        if chunk.columns is not None:
+            assert all(len(column) == chunk.count for column in chunk.columns)
+            part = [list(record) for record in zip(*chunk.columns, strict=True)]
+        else:
+            assert chunk.records is not None
+            part = chunk.records
+        assert len(part) == chunk.count
+        records += part
+        row += chunk.count
+    assert records == list(csv_file.records())
+
+
+def test_regular_lines_come_as_columns() -> None:
+    chunks = list(parse_csv(b"a,b\n1,2\n3,4\n5,6\n", HERE).chunks(2))
+    assert [(c.first_row, c.count, c.columns) for c in chunks] == [
+        (2, 2, [["1", "3"], ["2", "4"]]), (4, 1, [["5"], ["6"]])]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
+from letterpress.config import ImportSettings, Settings
 from letterpress.crm.erp_import import import_file
 from letterpress.crm.model import (
     Campaign,
@@ -212,6 +214,30 @@ def test_bad_rows_among_a_thousand(crm: Session, write_csv: WriteCsv) -> None:
     assert _order(crm, "O-999").amount == Decimal("999.50")
 
 
+@pytest.mark.parametrize("threshold", [1, 1_000_000], ids=["direct", "staged"])
+def test_bad_and_repeated_rows_across_batches(crm: Session, write_csv: WriteCsv,
+                                              threshold: int) -> None:
+    header = ["external_id", "direction", "number", "date", "counterparty", "amount"]
+    rows = [header] + [[f"O-{i}", "customer", str(i), "2024-03-01", "CP-1", "5"]
+                       for i in range(30)]
+    rows[5][3] = "2024-13-01"                         # file row 6
+    rows[12][0] = "O-3"                               # row 13 repeats row 5's id
+    rows[20] = ["", "", "", "", "", ""]               # row 21: no data, no error
+    rows[25] = ["O-25", "customer", "25"]             # row 26: too short
+    rows[27][4], rows[27][5] = "CP-404", "-1"         # row 28: the first bad column counts
+    settings = Settings(imports=ImportSettings(batch_size=4))
+    result = import_file(crm, "orders", write_csv(rows), settings=settings,
+                         bulk_threshold=threshold)
+    crm.commit()
+    assert result.as_dict() == {"created": 25, "updated": 0, "unchanged": 0, "rejected": [
+        {"row": 6, "column": "date", "reason": "no such date: '2024-13-01'"},
+        {"row": 13, "column": "external_id", "reason": "the same external id as row 5"},
+        {"row": 26, "column": "date", "reason": "the row has 3 values, the header has 6"},
+        {"row": 28, "column": "counterparty", "reason": "unknown counterparty 'CP-404'"},
+    ]}
+    assert crm.scalar(select(func.count()).select_from(Order)) == 25
+
+
 def test_windows_1251_with_semicolons_russian_headers_and_decimal_commas(
     crm: Session, write_csv: WriteCsv
 ) -> None:
@@ -278,17 +304,23 @@ def test_odd_rows(crm: Session, write_csv: WriteCsv) -> None:
     assert [a.value for a in _counterparty(crm, "CP-7").addresses] == ["line one\nline two"]
 
 
-def _structure(session: Session) -> tuple[list[str], list[str]]:
+def _structure(session: Session, table: str = "orders") -> tuple[list[str], ...]:
     inspector = inspect(session.connection())
-    return (sorted(i["name"] or "" for i in inspector.get_indexes("orders")),
-            sorted(fk["name"] or "" for fk in inspector.get_foreign_keys("orders")))
+    return (sorted(i["name"] or "" for i in inspector.get_indexes(table)),
+            sorted(fk["name"] or "" for fk in inspector.get_foreign_keys(table)),
+            sorted(u["name"] or "" for u in inspector.get_unique_constraints(table)),
+            [inspector.get_pk_constraint(table)["name"] or ""])
 
 
 def test_big_loads_rebuild_indexes_and_foreign_keys(crm: Session, write_csv: WriteCsv) -> None:
-    """Big loads set indexes (and PostgreSQL's foreign keys) aside; they must all come back."""
+    """Big loads set indexes (and PostgreSQL's foreign keys and keys) aside; they must all come
+    back."""
     before = _structure(crm)
     assert {"ix_orders_number", "ix_orders_counterparty_date"} <= set(before[0])
     assert len(before[1]) == 2
+    assert before[2:] == (["uq_orders_external_id"], ["pk_orders"])
+    shipments_before = _structure(crm, "shipments")
+    assert shipments_before[2:] == (["uq_shipments_external_id"], ["pk_shipments"])
     # Into the empty table: rows go straight in (no staging).
     first = import_file(crm, "orders", write_csv(ORDERS), bulk_threshold=1)
     crm.commit()
@@ -303,3 +335,11 @@ def test_big_loads_rebuild_indexes_and_foreign_keys(crm: Session, write_csv: Wri
     assert _structure(crm) == before
     assert _order(crm, "O-1").amount == Decimal("1111.00")
     assert crm.scalar(select(func.count()).select_from(Order)) == 7
+    # A table no other refers to: its primary key too is set aside, and comes back.
+    shipments = import_file(crm, "shipments", write_csv([
+        ["external_id", "order", "date", "revenue"],
+        ["S-1", "O-1", "2024-01-25", "10"], ["S-2", "O-2", "2024-01-26", "20,5"],
+    ]), bulk_threshold=1)
+    crm.commit()
+    assert (shipments.created, _structure(crm, "shipments")) == (2, shipments_before)
+    assert sorted(crm.scalars(select(Shipment.revenue))) == [Decimal("10.00"), Decimal("20.50")]

@@ -2,11 +2,13 @@
 invoices and campaigns (``letterpress import KIND FILE``).
 
 Rows are matched by external id, so importing a file again changes nothing and an edited row
-updates its record. Each file goes through: :mod:`.csvfile` (bytes to records) ->
-:mod:`.rows` with the converters of :mod:`.values` and the columns of :mod:`.kinds` (records to
-checked values, bad rows to rejections) -> :mod:`.staging` (temporary tables, filled by
-executemany on SQLite and COPY on PostgreSQL) -> :mod:`.writer` (set-based merge). :mod:`.runner`
-ties them together. Row numbers in reports count the header as row 1, as a spreadsheet does.
+updates its record. Each file goes through: :mod:`.csvfile` (bytes to chunks of records, as
+columns when it can) -> :mod:`.rows` with the converters of :mod:`.values` (applied a column at a
+time by :mod:`.vectors`) and the columns of :mod:`.kinds` (records to checked values, bad rows to
+rejections) -> :mod:`.staging` (temporary tables, filled through :mod:`.sinks`: executemany on
+SQLite, COPY on PostgreSQL) -> :mod:`.writer` (set-based merge); the first big load of an empty
+ledger table skips staging (:mod:`.directload`). :mod:`.runner` ties them together. Row numbers
+in reports count the header as row 1, as a spreadsheet does.
 """
 
 from letterpress.crm.erp_import.csvfile import CsvFile, read_csv

@@ -9,9 +9,13 @@ rows already there (:func:`worth_it`).
 Everything happens inside the import's transaction: a failure restores the indexes and keys
 with the rollback. Their definitions come from the catalogue (``pg_get_indexdef`` and
 ``pg_get_constraintdef``; ``sqlite_master``), so whatever the migrations made is rebuilt as it
-was. Unique indexes and primary keys are never dropped. The cost: on PostgreSQL the table is
-locked (ACCESS EXCLUSIVE) until the import commits, so readers of that table wait for a first
-big load; SQLite's writers are one at a time anyway, and its readers keep their snapshot.
+was. Primary keys and unique constraints are dropped only with ``keys=True``: for the first
+load of an empty table (:mod:`.directload`), where keeping their indexes up to date row by row
+costs PostgreSQL more than building them once; building one checks every row, so a duplicate
+would fail the import instead of slipping in. A key that a foreign key relies on (the orders'
+primary key) stays. The cost: on PostgreSQL the table is locked (ACCESS EXCLUSIVE)
+until the import commits, so readers of that table wait for a first big load; SQLite's writers
+are one at a time anyway, and its readers keep their snapshot.
 """
 
 from __future__ import annotations
@@ -29,6 +33,14 @@ _PG_INDEXES = text("""
     WHERE i.indrelid = CAST(:table AS regclass) AND NOT i.indisunique AND NOT i.indisprimary
       AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
     ORDER BY 1
+""")
+_PG_KEYS = text("""
+    SELECT quote_ident(k.conname), pg_get_constraintdef(k.oid)
+    FROM pg_constraint k
+    WHERE k.conrelid = CAST(:table AS regclass) AND k.contype IN ('p', 'u')
+      AND NOT EXISTS (SELECT 1 FROM pg_constraint f
+                      WHERE f.contype = 'f' AND f.conindid = k.conindid)
+    ORDER BY k.contype, 1
 """)
 _PG_FOREIGN_KEYS = text("""
     SELECT quote_ident(conname), pg_get_constraintdef(oid)
@@ -50,10 +62,12 @@ def worth_it(connection: Connection, table: Table, new_rows: int, threshold: int
 
 
 @contextmanager
-def indexes_set_aside(connection: Connection, table: Table) -> Iterator[None]:
-    """Drop ``table``'s secondary indexes (and foreign keys); rebuild them when the block ends."""
+def indexes_set_aside(connection: Connection, table: Table, *, keys: bool = False
+                      ) -> Iterator[None]:
+    """Drop ``table``'s secondary indexes (and foreign keys, and with ``keys`` on PostgreSQL
+    its primary key and unique constraints); rebuild them when the block ends."""
     if connection.dialect.name == "postgresql":
-        with _postgres(connection, table):
+        with _postgres(connection, table, keys=keys):
             yield
     elif connection.dialect.name == "sqlite":
         with _sqlite(connection, table):
@@ -63,18 +77,21 @@ def indexes_set_aside(connection: Connection, table: Table) -> Iterator[None]:
 
 
 @contextmanager
-def _postgres(connection: Connection, table: Table) -> Iterator[None]:
+def _postgres(connection: Connection, table: Table, *, keys: bool) -> Iterator[None]:
     qualified = connection.scalar(text("SELECT CAST(:table AS regclass)::text"),
                                   {"table": table.name})
     indexes = connection.execute(_PG_INDEXES, {"table": table.name}).all()
     foreign_keys = connection.execute(_PG_FOREIGN_KEYS, {"table": table.name}).all()
-    for name, _definition in foreign_keys:
+    own_keys = connection.execute(_PG_KEYS, {"table": table.name}).all() if keys else []
+    for name, _definition in (*foreign_keys, *own_keys):
         connection.exec_driver_sql(f"ALTER TABLE {qualified} DROP CONSTRAINT {name}")
     for name, _definition in indexes:
         connection.exec_driver_sql(f"DROP INDEX {name}")
     yield
     # Sorting in memory is what makes the rebuild fast; LOCAL ends with the transaction.
     connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
+    for name, definition in own_keys:
+        connection.exec_driver_sql(f"ALTER TABLE {qualified} ADD CONSTRAINT {name} {definition}")
     for _name, definition in indexes:
         connection.exec_driver_sql(definition)
     for name, definition in foreign_keys:

@@ -2,7 +2,8 @@
 amount, a date, one of a set, a reference to a counterparty, ...
 
 A conversion is a small frozen value: kinds declare their columns with them, and
-:meth:`Conversion.converter` builds the Python converter (from :mod:`.values`) once per import.
+:meth:`Conversion.converter` builds the Python converter (from :mod:`.values`) once per import;
+:meth:`Conversion.column_converter` wraps it to convert a whole column (:mod:`.vectors`).
 Keeping the declaration apart from the code that runs per cell lets both stay plain.
 """
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from letterpress.crm.erp_import import values as v
+from letterpress.crm.erp_import import vectors
 from letterpress.crm.erp_import.schema import Env
 from letterpress.crm.inn import normalise_inn, normalise_kpp
 from letterpress.errors import ValidationError
@@ -31,6 +33,17 @@ class Conversion:
     def converter(self, env: Env) -> v.Converter:
         raise NotImplementedError
 
+    def column_converter(self, env: Env) -> vectors.ColumnConverter:
+        """The converter of a whole column; by default the cell converter on every cell."""
+        return vectors.per_cell(self.converter(env))
+
+
+class FewSpellings(Conversion):
+    """Columns with few distinct cells (dates, choices, currencies): each converted once."""
+
+    def column_converter(self, env: Env) -> vectors.ColumnConverter:
+        return vectors.memo(self.converter(env))
+
 
 @dataclass(frozen=True)
 class Text(Conversion):
@@ -44,6 +57,9 @@ class Text(Conversion):
             return lambda cell: convert(cell) or ""
         return convert
 
+    def column_converter(self, env: Env) -> vectors.ColumnConverter:
+        return vectors.text(self.max_length, self.converter(env))
+
 
 @dataclass(frozen=True)
 class Money(Conversion):
@@ -52,9 +68,12 @@ class Money(Conversion):
     def converter(self, env: Env) -> v.Converter:
         return v.money(required=self.required)
 
+    def column_converter(self, env: Env) -> vectors.ColumnConverter:
+        return vectors.money(v.MONEY_RE, self.converter(env))
+
 
 @dataclass(frozen=True)
-class Date(Conversion):
+class Date(FewSpellings):
     required: bool = False
 
     def converter(self, env: Env) -> v.Converter:
@@ -62,7 +81,7 @@ class Date(Conversion):
 
 
 @dataclass(frozen=True)
-class Choice(Conversion):
+class Choice(FewSpellings):
     """One of the values of ``aliases`` (which maps every accepted spelling to its value)."""
 
     aliases: Mapping[str, str]
@@ -74,7 +93,7 @@ class Choice(Conversion):
 
 
 @dataclass(frozen=True)
-class Currency(Conversion):
+class Currency(FewSpellings):
     """An ISO 4217 code; empty cells take the company's currency from the settings."""
 
     def converter(self, env: Env) -> v.Converter:
@@ -85,7 +104,7 @@ class Currency(Conversion):
 class Reference(Conversion):
     """The id of the counterparty or order with this external id, or of the user with this login.
 
-    An order reference converts to an :class:`~.lookups.OrderRef` for the kind's rules, which
+    An order reference converts to an :data:`~.lookups.OrderRef` for the kind's rules, which
     keep its id.
     """
 
@@ -96,6 +115,9 @@ class Reference(Conversion):
         known = getattr(env.lookups, self.target)
         return v.reference(known, REFERENCE_NAMES[self.target], required=self.required,
                            fold_case=self.target == "users")
+
+    def column_converter(self, env: Env) -> vectors.ColumnConverter:
+        return vectors.references(getattr(env.lookups, self.target), self.converter(env))
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,11 @@
   (1C and a Russian Excel write ``;`` because ``,`` is their decimal separator).
 * Rows are numbered as a spreadsheet shows them: the header is row 1, so the first data row is
   row 2; a quoted value with line breaks in it is still one row.
+
+:meth:`CsvFile.chunks` hands the records over a few thousand at a time, as columns when it can.
+A file without a double quote in it (what 1C and most exports write) is cut with ``str.split``,
+which gives the same records as the ``csv`` module at a fraction of its cost per row, and a
+chunk whose lines all hold as many cells as the header is cut straight into columns.
 """
 
 from __future__ import annotations
@@ -16,12 +21,14 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from letterpress.errors import UserError
 
 FIRST_DATA_ROW = 2
 DELIMITERS = (";", ",", "\t")
+_MARK = "\x00"
 _QUOTED_RE = re.compile(r'"[^"]*"')
 
 csv.field_size_limit(10 * 1024 * 1024)
@@ -43,10 +50,75 @@ class CsvFile:
         next(reader, None)
         return reader
 
+    def chunks(self, size: int) -> Iterator[Chunk]:
+        """The records after the header, about ``size`` at a time."""
+        if '"' in self.text or self.text.count("\r") != self.text.count("\r\n"):
+            return self._csv_chunks(size)  # quotes (or lone carriage returns): the csv module
+        width = len(self.header)
+        return (split_lines(first, part, self.delimiter, width)
+                for first, part in self._line_parts(size))
+
+    def _csv_chunks(self, size: int) -> Iterator[Chunk]:
+        reader = self.records()
+        first = FIRST_DATA_ROW
+        while records := list(islice(reader, size)):
+            yield Chunk(first, len(records), records=records)
+            first += len(records)
+
+    def _line_parts(self, size: int) -> Iterator[tuple[int, str]]:
+        """Without quotes a record is a line: the text after the header cut at line breaks into
+        parts of about ``size`` lines, each with the number of its first row."""
+        text = self.text.replace("\r\n", "\n") if "\r" in self.text else self.text
+        start = text.find("\n") + 1  # the header is the first line
+        if not start:
+            return
+        length = max(1, (len(text) - start) // max(1, text.count("\n", start))) * size
+        first = FIRST_DATA_ROW
+        while start < len(text):
+            end = text.find("\n", start + length - 1) + 1 or len(text)
+            part = text[start:end] if text.endswith("\n", start, end) else text[start:end] + "\n"
+            yield first, part
+            first += part.count("\n")
+            start = end
+
     def estimated_rows(self) -> int:
         """Data rows, counted as lines (exact unless values hold line breaks)."""
         lines = self.text.count("\n") + (0 if self.text.endswith("\n") else 1)
         return max(lines - 1, 0)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """``count`` consecutive records from row ``first_row`` on.
+
+    Either ``columns`` (the i-th list holds the i-th cell of every record; only when every record
+    has exactly the header's cells) or ``records`` (one list of cells per record, as they are).
+    """
+
+    first_row: int
+    count: int
+    columns: list[list[str]] | None = None
+    records: list[list[str]] | None = None
+
+
+def split_lines(first_row: int, part: str, delimiter: str, width: int) -> Chunk:
+    """The records of ``part``, lines each ended by a line break, without quotes.
+
+    One split of the part with every line break turned into a delimiter, a NUL cell and a
+    delimiter (no cell holds a NUL: :func:`parse_csv` refuses such files) gives the cells; when
+    the NULs fall every ``width + 1`` cells, every line has ``width`` cells and the columns are
+    slices. Otherwise each line is split alone (a blank line is ``[]``, as the csv module has it).
+    """
+    lines = part.count("\n")
+    cells = part.replace("\n", f"{delimiter}{_MARK}{delimiter}").split(delimiter)
+    cells.pop()  # what follows the last line break: nothing
+    if len(cells) == lines * (width + 1) and cells[width::width + 1].count(_MARK) == lines:
+        columns = [cells[i::width + 1] for i in range(width)]
+        if width > 1 or "" not in columns[0]:  # with one column, a blank line looks like ""
+            return Chunk(first_row, lines, columns=columns)
+    records = [line.split(delimiter) if line else [] for line in part.split("\n")]
+    records.pop()
+    return Chunk(first_row, lines, records=records)
 
 
 def read_csv(path: str | Path) -> CsvFile:

@@ -2,23 +2,25 @@
 
 Staging and merging exist to match rows with records already there; into an empty table every
 row is new, so a large file skips both and its converted rows are written directly (COPY on
-PostgreSQL, ``executemany`` on SQLite) with the secondary indexes set aside (see :mod:`.bulk`). Only kinds without child lists or stamped columns load this way (the
-ledger: orders, shipments, payments, invoices). Rows are still converted and checked one by
-one, and duplicates within the file are still rejected, as on the staged road.
+PostgreSQL, ``executemany`` on SQLite) with the secondary indexes, and on PostgreSQL the foreign
+keys, the external id's unique constraint and (unless other tables refer to it) the primary
+key, set aside (see :mod:`.bulk`). Only kinds without
+child lists or stamped columns load this way (the ledger: orders, shipments, payments,
+invoices). Rows are converted and checked, and duplicates within the file rejected, as on the
+staged road.
 """
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from sqlalchemy import Connection, text
 
 from letterpress.crm.erp_import import bulk
+from letterpress.crm.erp_import.rows import Batch
 from letterpress.crm.erp_import.schema import Kind
-from letterpress.crm.erp_import.staging import row_sink
+from letterpress.crm.erp_import.sinks import row_sink
 
 
 def suits(connection: Connection, kind: Kind, expected_rows: int, threshold: int) -> bool:
@@ -41,25 +43,25 @@ def suits(connection: Connection, kind: Kind, expected_rows: int, threshold: int
 
 
 class DirectLoad:
-    """Writes converted rows (field values in kind order, row number last) into the table."""
+    """Writes batches of converted rows into the table."""
 
     def __init__(self, connection: Connection, kind: Kind) -> None:
         self.connection = connection
         self.kind = kind
         self.columns = [f.target for f in kind.fields if f.target]
-        self._pick = operator.itemgetter(*range(len(self.columns)))
         self.rows = 0
 
     @contextmanager
     def open(self) -> Iterator[DirectLoad]:
         """Loading happens inside; the table's indexes are rebuilt when it ends."""
-        with bulk.indexes_set_aside(self.connection, self.kind.table):
+        with bulk.indexes_set_aside(self.connection, self.kind.table, keys=True):
             self._sink = row_sink(self.connection, self.kind.table.name, self.columns)
             try:
                 yield self
             finally:
                 self._sink.close()
 
-    def load(self, batch: list[list[Any]]) -> None:
-        self._sink.write(list(map(self._pick, batch)))
-        self.rows += len(batch)
+    def load(self, batch: Batch) -> None:
+        # suits() admits only kinds without child lists: every field has a column
+        self._sink.write(batch.columns)
+        self.rows += len(batch.rows)

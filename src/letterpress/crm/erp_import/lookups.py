@@ -2,22 +2,30 @@
 
 References in a file are external ids (counterparties, orders) or logins (managers); rows are
 checked against these maps in Python, so each is one query, loaded only if the kind needs it.
+The rows are fetched with the driver's own cursor: a map of 100,000 orders built from
+SQLAlchemy result rows costs more than converting the file that refers to them.
+
+Ids are kept as text, the spelling rows are staged in (see :mod:`.values`): COPY reads it, and
+SQLite's INTEGER affinity stores it as the number, so a reference reaches the database without
+a conversion per cell.
 """
 
 from __future__ import annotations
 
 from functools import cached_property
-from typing import NamedTuple
+from operator import itemgetter
+from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Select, String, cast, func, select
 
 from letterpress.crm.model import Counterparty, Order, User
 
+OrderRef = tuple[str, str, str, str]
+"""An order as the rows that refer to it see it: (external id, id, counterparty id, direction).
 
-class OrderRef(NamedTuple):
-    id: int
-    counterparty_id: int
-    direction: str
+A plain tuple, the row as the driver returns it: a named tuple per order costs more than
+converting a file that refers to them.
+"""
 
 
 class Lookups:
@@ -37,26 +45,33 @@ class Lookups:
         return self._connection
 
     @cached_property
-    def counterparties(self) -> dict[str, int]:
+    def counterparties(self) -> dict[str, str]:
         """External id -> counterparty id."""
         t = Counterparty.__table__
-        rows = self.connection.execute(
-            select(t.c.external_id, t.c.id).where(t.c.external_id.is_not(None))
-        )
-        return {external_id: id_ for external_id, id_ in rows}
+        return dict(self._fetch(
+            select(t.c.external_id, cast(t.c.id, String)).where(t.c.external_id.is_not(None))
+        ))
 
     @cached_property
     def orders(self) -> dict[str, OrderRef]:
-        """External id -> the order's id, counterparty and direction."""
+        """External id -> the order's external id, id, counterparty and direction."""
         t = Order.__table__
-        rows = self.connection.execute(
-            select(t.c.external_id, t.c.id, t.c.counterparty_id, t.c.direction)
-        )
-        return {external_id: OrderRef(*ref) for external_id, *ref in rows}
+        rows = self._fetch(select(t.c.external_id, cast(t.c.id, String),
+                                  cast(t.c.counterparty_id, String), t.c.direction))
+        return dict(zip(map(itemgetter(0), rows), rows, strict=True))
 
     @cached_property
-    def users(self) -> dict[str, int]:
+    def users(self) -> dict[str, str]:
         """Lower-cased login -> user id."""
         t = User.__table__
-        rows = self.connection.execute(select(func.lower(t.c.login), t.c.id))
-        return {login: id_ for login, id_ in rows}
+        return dict(self._fetch(select(func.lower(t.c.login), cast(t.c.id, String))))
+
+    def _fetch(self, query: Select[Any]) -> list[tuple[Any, ...]]:
+        """All rows of ``query`` (no parameters) as the driver's tuples."""
+        sql = str(query.compile(dialect=self.connection.dialect))
+        cursor = self.connection.connection.cursor()
+        try:
+            cursor.execute(sql)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()

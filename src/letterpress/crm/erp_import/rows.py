@@ -1,22 +1,25 @@
 """From CSV records to staged rows: convert every cell, apply the kind's rules, reject the rest.
 
-This loop runs once per row of files with hundreds of thousands of rows, so it stays lean: the
-converters are built once and called from one generated function, a good row costs that call
-and the kind's rules, and only a rejected row pays for finding out which column failed and why.
-A second row with the external id of an earlier good row is rejected.
+This runs for every row of files with hundreds of thousands of rows, so it works a chunk at a
+time and a column at a time (:mod:`.vectors`): a good row costs a share of a few loops in C, and
+only a rejected row pays for finding out which column failed and why. A row is blamed on the
+first of its fields (in the kind's order) that cannot be converted, else on the first rule it
+breaks. A second row with the external id of an earlier good row is rejected.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import compress
 from typing import Any
 
-from letterpress.crm.erp_import.csvfile import FIRST_DATA_ROW
+from letterpress.crm.erp_import.csvfile import FIRST_DATA_ROW, Chunk
 from letterpress.crm.erp_import.lookups import Lookups
-from letterpress.crm.erp_import.schema import Env, Kind
-from letterpress.crm.erp_import.values import WHITESPACE, CellError, Converter, constant
+from letterpress.crm.erp_import.schema import Env, Finisher, Kind, Problems
+from letterpress.crm.erp_import.values import WHITESPACE
+from letterpress.crm.erp_import.vectors import ColumnConverter
 
 
 @dataclass(frozen=True)
@@ -32,12 +35,19 @@ def _blank(cells: Iterable[str]) -> bool:
     return not any(cell.strip(WHITESPACE) for cell in cells)
 
 
+@dataclass(frozen=True)
+class Batch:
+    """Good rows: their numbers in the file and, per field of the kind, their values."""
+
+    rows: list[int]
+    columns: list[list[Any]]
+
+
 class RowReader:
-    """Reads one file's records for ``kind``; collects :attr:`rejected` as it goes.
+    """Reads one file's chunks for ``kind``; collects :attr:`rejected` as it goes.
 
     ``columns[i]`` is the position in the file of the kind's i-th field (None if the file lacks
-    it). Staged rows are lists of the fields' values in the kind's order, with the row number
-    appended last.
+    it).
     """
 
     def __init__(
@@ -52,71 +62,32 @@ class RowReader:
         self._seen: dict[str, int] = {}
 
     @cached_property
-    def _plan(self) -> list[tuple[int, Converter]]:
-        """(position in the record, converter) per field; built on first use (it may query)."""
+    def _plan(self) -> list[tuple[int, ColumnConverter] | tuple[None, Any]]:
+        """Per field: (its position in the file, its column converter), or (None, the value
+        every row gets when the file lacks the column). Built on first use (it may query)."""
         no_lookups = Env(self.env.currency, Lookups.empty())
-        plan: list[tuple[int, Converter]] = []
+        plan: list[tuple[int, ColumnConverter] | tuple[None, Any]] = []
         for field, position in zip(self.kind.fields, self.columns, strict=True):
             if position is None:
                 # A missing column converts like an empty cell (see Field), without a query.
-                plan.append((0, constant(field.conversion.converter(no_lookups)(""))))
+                plan.append((None, field.conversion.converter(no_lookups)("")))
             else:
-                plan.append((position, field.conversion.converter(self.env)))
+                plan.append((position, field.conversion.column_converter(self.env)))
         return plan
 
-    @cached_property
-    def _convert(self) -> Callable[[list[str]], list[Any]]:
-        """One function converting a whole record: ``[c0(record[3]), c1(record[0]), ...]``.
-
-        Generated from :attr:`_plan` because it runs once per row of files with 10^5 rows: a
-        list display of direct calls on local names costs about half of a loop over the plan.
-        Only integers and generated names go into the source.
-        """
-        names = {f"c{n}": convert for n, (_position, convert) in enumerate(self._plan)}
-        calls = ", ".join(f"c{n}(record[{position}])"
-                          for n, (position, _convert) in enumerate(self._plan))
-        defaults = ", ".join(f"{name}={name}" for name in names)
-        namespace: dict[str, Any] = dict(names)
-        exec(f"def convert(record, {defaults}):\n    return [{calls}]\n", namespace)  # noqa: S102
-        function: Callable[[list[str]], list[Any]] = namespace["convert"]
-        return function
-
-    def batches(
-        self, records: Iterable[tuple[int, list[str]]], size: int
-    ) -> Iterator[list[list[Any]]]:
-        """The good rows of ``(row number, record)`` pairs, in batches of ``size``.
+    def batches(self, chunks: Iterable[Chunk]) -> Iterator[Batch]:
+        """The good rows of each chunk (chunks without any are skipped).
 
         Bad rows go to :attr:`rejected`.
         """
-        convert = self._convert
         finish = self.kind.finisher()
-        seen = self._seen
-        width = len(self.header)
-        batch: list[list[Any]] = []
-        row = FIRST_DATA_ROW - 1
-        for row, record in records:
-            if len(record) != width and not self._fit(row, record, width):
-                continue
-            try:
-                values = convert(record)
-                if finish is not None:
-                    finish(values)
-            except CellError as exc:
-                self._reject_row(row, record, exc)
-                continue
-            first = seen.setdefault(values[0], row)
-            if first != row:
-                self._reject(row, 0, f"the same external id as row {first}")
-                continue
-            values.append(row)
-            batch.append(values)
-            if len(batch) >= size:
-                self.rows_read = row - FIRST_DATA_ROW + 1
-                yield batch
-                batch = []
-        self.rows_read = row - FIRST_DATA_ROW + 1
-        if batch:
-            yield batch
+        for chunk in chunks:
+            self.rows_read = chunk.first_row + chunk.count - FIRST_DATA_ROW
+            rows, cells = self._cells(chunk)
+            if rows:
+                batch = self._convert(rows, cells, finish)
+                if batch.rows:
+                    yield batch
 
     def column_name(self, field_index: int) -> str:
         """The column as the file's header spells it, else the field's documented name."""
@@ -124,6 +95,67 @@ class RowReader:
         if position is None:
             return self.kind.fields[field_index].name
         return self.header[position].strip(WHITESPACE)
+
+    def _cells(self, chunk: Chunk) -> tuple[list[int], list[list[str]]]:
+        """The numbers of the chunk's readable rows and their cells, column by column."""
+        first, width = chunk.first_row, len(self.header)
+        if chunk.columns is not None:
+            return list(range(first, first + chunk.count)), chunk.columns
+        assert chunk.records is not None
+        rows: list[int] = []
+        records: list[list[str]] = []
+        for row, record in enumerate(chunk.records, first):
+            if len(record) == width or self._fit(row, record, width):
+                rows.append(row)
+                records.append(record)
+        if not records:
+            return [], []
+        return rows, list(map(list, zip(*records, strict=True)))
+
+    def _convert(self, rows: list[int], cells: list[list[str]], finish: Finisher | None) -> Batch:
+        count = len(rows)
+        problems: Problems = {}
+        columns: list[list[Any]] = []
+        for field_index, (position, convert) in enumerate(self._plan):
+            if position is None:
+                columns.append([convert] * count)
+                continue
+            values, errors = convert(cells[position])
+            for i, error in errors.items():
+                problems.setdefault(i, (field_index, str(error)))
+            columns.append(values)
+        if finish is not None:
+            finish(columns, problems)
+        for i in sorted(problems):
+            if not _blank(column[i] for column in cells):  # a row of empty cells is not data
+                field_index, reason = problems[i]
+                self._reject(rows[i], field_index, reason)
+        keep = self._first_of_each_id(rows, columns[0], problems)
+        if keep is None:
+            return Batch(rows, columns)
+        return Batch(list(compress(rows, keep)), [list(compress(c, keep)) for c in columns])
+
+    def _first_of_each_id(self, rows: list[int], ids: list[Any], problems: Problems
+                          ) -> list[bool] | None:
+        """Which rows to keep: those neither in ``problems`` nor repeating the id of an earlier
+        good row (rejected here). None means all of them."""
+        count = len(rows)
+        positions: Sequence[int] = range(count)
+        if problems:
+            positions = [i for i in positions if i not in problems]
+            ids, rows = [ids[i] for i in positions], [rows[i] for i in positions]
+        seen = self._seen
+        before = len(seen)
+        firsts = list(map(seen.setdefault, ids, rows))
+        if not problems and len(seen) - before == count:
+            return None
+        keep = [False] * count
+        for i, first, row in zip(positions, firsts, rows, strict=True):
+            if first == row:
+                keep[i] = True
+            else:
+                self._reject(row, 0, f"the same external id as row {first}")
+        return keep
 
     def _fit(self, row: int, record: list[str], width: int) -> bool:
         """Whether a record of the wrong length can still be read (trailing empty cells)."""
@@ -141,20 +173,6 @@ class RowReader:
                       f"(a delimiter inside an unquoted value?)")
             self.rejected.append(Rejection(row, "", reason))
         return False
-
-    def _reject_row(self, row: int, record: list[str], exc: CellError) -> None:
-        if _blank(record):
-            return
-        if exc.column is not None:
-            self._reject(row, self.kind.index(exc.column), str(exc))
-            return
-        for field_index, (position, convert) in enumerate(self._plan):
-            try:
-                convert(record[position])
-            except CellError as cell_error:
-                self._reject(row, field_index, str(cell_error))
-                return
-        self.rejected.append(Rejection(row, "", str(exc)))  # pragma: no cover - cannot happen
 
     def _reject(self, row: int, field_index: int, reason: str) -> None:
         self.rejected.append(Rejection(row, self.column_name(field_index), reason))

@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 
 from letterpress.config import Settings
 from letterpress.crm.erp_import import bulk, directload, sqlitebulk, writer
-from letterpress.crm.erp_import.csvfile import FIRST_DATA_ROW, CsvFile, read_csv
+from letterpress.crm.erp_import.csvfile import CsvFile, read_csv
 from letterpress.crm.erp_import.directload import DirectLoad
 from letterpress.crm.erp_import.kinds import KINDS
 from letterpress.crm.erp_import.lookups import Lookups
-from letterpress.crm.erp_import.rows import Rejection, RowReader
+from letterpress.crm.erp_import.rows import Batch, Rejection, RowReader
 from letterpress.crm.erp_import.schema import Env, Kind, map_header
 from letterpress.crm.erp_import.staging import Staging
 from letterpress.crm.erp_import.writer import MergeCounts
@@ -94,8 +94,7 @@ def import_csv(
     reader = RowReader(kind, csv_file.header, columns,
                        Env(currency=settings.company.currency, lookups=Lookups(connection)))
     expected = csv_file.estimated_rows()
-    records = enumerate(csv_file.records(), FIRST_DATA_ROW)
-    batches = reader.batches(records, settings.imports.batch_size)
+    batches = reader.batches(csv_file.chunks(settings.imports.batch_size))
     if progress is not None:
         batches = _reporting(batches, reader, expected, progress)
     with sqlitebulk.tuned(connection):
@@ -116,7 +115,7 @@ def import_csv(
     )
 
 
-Batches = Iterator[list[list[Any]]]
+Batches = Iterator[Batch]
 
 
 def _load_directly(connection: Connection, kind: Kind, batches: Batches) -> tuple[MergeCounts, int]:

@@ -74,14 +74,18 @@ class Field:
         return self.column or self.name
 
 
-Finisher = Callable[[list[Any]], None]
+Problems = dict[int, tuple[int, str]]
+"""The rows of a chunk that cannot be imported: position in the chunk -> (field index, reason)."""
+
+Finisher = Callable[[list[list[Any]], Problems], None]
+"""Applies a kind's rules to a chunk's converted columns (one list per field), in place."""
 
 
 @dataclass(frozen=True)
 class Kind:
     """One kind of ERP file: its table, its fields, and the rules that span several fields.
 
-    ``rules`` run in order on the converted values of each row (see :mod:`.rules`).
+    ``rules`` run in order on the converted columns of each chunk (see :mod:`.rules`).
     ``header_needs`` lists groups of which the header must name at least one field each.
     ``insert_values`` gives columns the file never holds their value on insert; callables are
     called once per import (e.g. the time stamp). With ``report_changes`` an import lists the ids
@@ -114,9 +118,9 @@ class Kind:
         if len(steps) == 1:
             return steps[0]
 
-        def finish(values: list[Any]) -> None:
+        def finish(columns: list[list[Any]], problems: Problems) -> None:
             for step in steps:
-                step(values)
+                step(columns, problems)
 
         return finish
 

@@ -1,23 +1,23 @@
 """Temporary tables that hold one file's converted rows until they are merged.
 
-Rows reach them in batches by the fastest road each database offers: ``executemany`` on SQLite,
-one ``COPY ... FROM STDIN`` (psycopg 3) on PostgreSQL. The staging columns have the target table's
-own types, so that the merge compares like with like (SQLite's NUMERIC affinity turns a staged
-``"1234.5"`` into the same number the ORM would have stored). The tables are dropped by
-:meth:`Staging.drop`, and on PostgreSQL at commit in any case. :meth:`Staging.close` must follow
-the last :meth:`Staging.load`.
+Rows reach them in batches by the fastest road each database offers (:mod:`.sinks`):
+``executemany`` on SQLite, one ``COPY ... FROM STDIN`` (psycopg 3) on PostgreSQL. The staging
+columns have the target table's own types, so that the merge compares like with like (SQLite's
+NUMERIC affinity turns a staged ``"1234.5"`` into the same number the ORM would have stored).
+The tables are dropped by :meth:`Staging.drop`, and on PostgreSQL at commit in any case.
+:meth:`Staging.close` must follow the last :meth:`Staging.load`.
 """
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Sequence
-from contextlib import ExitStack
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Boolean, Column, Connection, Integer, MetaData, Table, text
 
+from letterpress.crm.erp_import.rows import Batch
 from letterpress.crm.erp_import.schema import Field, Kind
+from letterpress.crm.erp_import.sinks import RowSink, row_sink
 
 STAGE_TABLE = "lp_import_stage"
 
@@ -47,7 +47,7 @@ class Staging:
             Column("file_row", Integer), Column("target_id", Integer), Column("refresh", Boolean),
             **options,
         )
-        self._pick = operator.itemgetter(*(i for i, _ in scalar), -1)
+        self._scalar = [i for i, f in scalar if f.target]
         self.children: dict[str, Table] = {}
         self._child_index: dict[str, int] = {}
         for f in child_fields:
@@ -67,13 +67,15 @@ class Staging:
         self._parents = self._sink(self.table)
         self._items: dict[str, list[tuple[int, Any, int]]] = {name: [] for name in self.children}
 
-    def load(self, batch: list[list[Any]]) -> None:
-        """Stage converted rows (field values in kind order, row number last)."""
-        self._parents.write(list(map(self._pick, batch)))
+    def load(self, batch: Batch) -> None:
+        """Stage a batch of converted rows."""
+        self._parents.write([*(batch.columns[i] for i in self._scalar), batch.rows])
         for name, index in self._child_index.items():
-            self._items[name].extend((row[-1], item, position)
-                                     for row in batch for position, item in enumerate(row[index]))
-        self.rows += len(batch)
+            self._items[name].extend((row, item, position)
+                                     for row, items in zip(batch.rows, batch.columns[index],
+                                                           strict=True)
+                                     for position, item in enumerate(items))
+        self.rows += len(batch.rows)
 
     def close(self) -> None:
         """Finish writing: the parent rows' stream, then the child lists (kept until now)."""
@@ -81,7 +83,7 @@ class Staging:
         for name, items in self._items.items():
             if items:
                 sink = self._sink(self.children[name])
-                sink.write(items)
+                sink.write([list(column) for column in zip(*items, strict=True)])
                 sink.close()
             items.clear()
 
@@ -93,57 +95,3 @@ class Staging:
     def _sink(self, table: Table) -> RowSink:
         names = [c.name for c in table.columns if c.name not in ("target_id", "refresh")]
         return row_sink(self.connection, table.name, names)
-
-
-class RowSink(Protocol):
-    """Where rows go in bulk: :meth:`write` batches of tuples, then :meth:`close` once."""
-
-    def write(self, rows: list[Any]) -> None: ...
-
-    def close(self) -> None: ...
-
-
-def row_sink(connection: Connection, table: str, columns: Sequence[str]) -> RowSink:
-    """Rows (tuples in ``columns`` order) into ``table``: COPY on PostgreSQL, else executemany."""
-    quote = connection.dialect.identifier_preparer.quote
-    column_list = ", ".join(quote(name) for name in columns)
-    driver = connection.connection.driver_connection
-    assert driver is not None
-    if connection.dialect.name == "postgresql":
-        return _CopyStream(driver, f"COPY {quote(table)} ({column_list}) FROM STDIN")
-    return _ExecuteMany(driver, f"INSERT INTO {quote(table)} ({column_list}) "
-                                f"VALUES ({', '.join('?' * len(columns))})")
-
-
-class _CopyStream:
-    """One COPY for all the batches, so that the server stores rows while Python converts more."""
-
-    def __init__(self, driver: Any, statement: str) -> None:
-        self._driver = driver
-        self._statement = statement
-        self._open = ExitStack()
-        self._copy: Any = None
-
-    def write(self, rows: list[Any]) -> None:
-        if self._copy is None:
-            cursor = self._open.enter_context(self._driver.cursor())
-            self._copy = self._open.enter_context(cursor.copy(self._statement))
-        write_row = self._copy.write_row
-        for row in rows:
-            write_row(row)
-
-    def close(self) -> None:
-        self._open.close()
-        self._copy = None
-
-
-class _ExecuteMany:
-    def __init__(self, driver: Any, statement: str) -> None:
-        self._driver = driver
-        self._statement = statement
-
-    def write(self, rows: list[Any]) -> None:
-        self._driver.executemany(self._statement, rows)
-
-    def close(self) -> None:
-        pass

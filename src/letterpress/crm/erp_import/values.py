@@ -12,7 +12,8 @@ What is staged:
 * money -> a canonical decimal ``str`` such as ``"1234.5"``; both databases read it exactly
   (PostgreSQL's ``numeric`` from COPY text, SQLite through the column's NUMERIC affinity);
 * dates -> an ISO ``str`` ``YYYY-MM-DD``, the form SQLAlchemy stores in SQLite and COPY reads;
-* choices -> the canonical enumeration value.
+* choices -> the canonical enumeration value;
+* references -> the id as text (see :mod:`.lookups`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ WHITESPACE = " \t\r\n\xa0\u202f"
 _THOUSANDS = str.maketrans("", "", " \xa0\u202f'")
 _SPACES_RE = re.compile(r"\s+")
 
-_MONEY_RE = re.compile(r"[0-9]{1,16}(?:\.[0-9]{1,2})?")
+MONEY_RE = re.compile(r"[0-9]{1,16}(?:\.[0-9]{1,2})?")
+"""An amount in the form it is staged in (the money converter returns such a cell unchanged)."""
 _NUMBER_RE = re.compile(r"-?[0-9]+(?:\.[0-9]*)?|-?\.[0-9]+")
 _ISO_DATE_RE = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?"
@@ -47,15 +49,7 @@ LIST_SEPARATOR = "|"
 
 
 class CellError(ValueError):
-    """A cell cannot be imported; ``str(error)`` is the reason shown to the user.
-
-    ``column`` is set when the rule that failed belongs to another column than the one being
-    converted (cross-column rules of a kind); otherwise the caller knows the column.
-    """
-
-    def __init__(self, reason: str, *, column: str | None = None) -> None:
-        super().__init__(reason)
-        self.column = column
+    """A cell cannot be imported; ``str(error)`` is the reason shown to the user."""
 
 
 def quoted(cell: str) -> str:
@@ -91,7 +85,7 @@ def money(*, required: bool = False) -> Converter:
 
     Ambiguous spellings such as ``1,234.56`` are refused rather than guessed.
     """
-    plain = _MONEY_RE.fullmatch
+    plain = MONEY_RE.fullmatch
 
     def convert(cell: str) -> str | None:
         if plain(cell):
