@@ -54,3 +54,17 @@ def test_task_by_curator(session: Session) -> None:
     tasks.complete_task(session, m, task.id, result="позвонил")
     assert tasks.open_tasks(session, m.id) == []
     assert task.completed_at is not None and task.result == "позвонил"
+
+
+def test_who_may_set_a_task_to_whom(session: Session) -> None:
+    head = users.add_user(session, "head", role="head")
+    m1 = users.add_user(session, "m1", supervisor="head")
+    m2 = users.add_user(session, "m2", supervisor="head")
+    admin = users.add_user(session, "root", role="admin")
+    assert tasks.set_task(session, curator=m1, assignee_id=m1.id, subject="Себе").assignee_id == m1.id
+    with pytest.raises(PermissionDenied):
+        tasks.set_task(session, curator=m1, assignee_id=m2.id, subject="Коллеге")
+    with pytest.raises(PermissionDenied):
+        tasks.set_task(session, curator=m1, assignee_id=head.id, subject="Начальнику")
+    assert tasks.set_task(session, curator=head, assignee_id=m2.id, subject="Отчёт").id
+    assert tasks.set_task(session, curator=admin, assignee_id=head.id, subject="План").id

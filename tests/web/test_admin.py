@@ -51,7 +51,7 @@ def test_every_administration_page_renders(client: FlaskClient, people: People) 
         assert 'aria-current="page">Администрирование' in text, path
         assert "<script" not in text.lower(), path
     index = client.get("/admin/").get_data(as_text=True)
-    assert "Пароли приложений (DAV)" in index and "Скоро" in index
+    assert "Пароли приложений (DAV)" in index  # no longer a "coming soon" placeholder
 
 
 def test_the_user_list(client: FlaskClient, people: People) -> None:
@@ -249,3 +249,105 @@ def test_only_administrators_change_users_even_without_the_web_ui(
     with pytest.raises(PermissionDenied):
         set_active(session, people.head, people.manager, False)
     assert people.manager.role == "manager" and people.manager.active
+
+
+# --- app passwords (DAV) ----------------------------------------------------------------------
+
+
+def _propfind(client: FlaskClient, login: str, password: str) -> int:
+    import base64
+
+    auth = base64.b64encode(f"{login}:{password}".encode()).decode()
+    return client.open("/dav/", method="PROPFIND",
+                       headers={"Authorization": f"Basic {auth}", "Depth": "0"}).status_code
+
+
+def _active_app_passwords(session: Session, login: str) -> list[int]:
+    from letterpress.crm.apppasswords import list_app_passwords
+
+    session.rollback()
+    session.expire_all()
+    return [r.id for r in list_app_passwords(session, login) if not r.revoked]
+
+
+def test_an_administrator_makes_lists_and_revokes_a_users_app_passwords(
+    client: FlaskClient, people: People, session: Session
+) -> None:
+    import re
+
+    from letterpress.crm.apppasswords import create_app_password
+
+    _row, phone = create_app_password(session, "manager1", "Телефон Ивана")
+    session.commit()
+    login_as(client, people.admin)
+    path = f"/admin/users/{people.manager.id}"
+    page = client.get(path).get_data(as_text=True)
+    assert "Пароли приложений (DAV)" in page and "Телефон Ивана" in page
+    assert phone not in page  # listed, never shown
+    token = csrf_token(client, path)
+    # Made for the user, shown to the administrator once, working for the user's DAV login.
+    response = client.post(f"{path}/app-passwords", data={"ap-csrf_token": token,
+                                                          "ap-label": "Outlook"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"{path}#new-app-password"
+    page = client.get(path).get_data(as_text=True)
+    found = re.search(r'id="new-app-password-value">([^<]+)<', page)
+    assert found and 'id="new-app-password-login">manager1<' in page
+    outlook = found.group(1)
+    assert _propfind(client, "manager1", outlook) == 207
+    assert _propfind(client, "admin", outlook) == 401  # it is the user's, not the admin's
+    for again in (path, "/admin/users", "/account/"):
+        assert outlook not in client.get(again).get_data(as_text=True), again
+    # The user sees it on their own account page (by label only).
+    own = client.application.test_client()
+    login_as(own, people.manager)
+    account = own.get("/account/").get_data(as_text=True)
+    assert "Outlook" in account and outlook not in account
+    # Revoked by the administrator: refused at once; the other password goes on.
+    phone_id, outlook_id = _active_app_passwords(session, "manager1")
+    response = client.post(f"{path}/app-passwords/{outlook_id}/revoke",
+                           data={"csrf_token": token})
+    assert response.status_code == 302
+    assert _propfind(client, "manager1", outlook) == 401
+    assert _propfind(client, "manager1", phone) == 207
+    # Through another user's page the id does not exist; without the token nothing happens.
+    other_path = f"/admin/users/{people.other.id}"
+    assert client.post(f"{other_path}/app-passwords/{phone_id}/revoke",
+                       data={"csrf_token": token}).status_code == 404
+    assert client.post(f"{path}/app-passwords/{phone_id}/revoke").status_code == 400
+    assert client.post(f"{path}/app-passwords", data={"ap-label": "x"}).status_code == 400
+    assert _active_app_passwords(session, "manager1") == [phone_id]
+    response = client.post(f"{path}/app-passwords", data={"ap-csrf_token": token,
+                                                          "ap-label": ""})
+    assert response.status_code == 400
+    assert "Укажите устройство или программу." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("who", ["manager", "head"])
+def test_only_administrators_reach_other_users_app_passwords(
+    client: FlaskClient, people: People, session: Session, who: str
+) -> None:
+    from letterpress.crm.apppasswords import create_app_password
+
+    _row, secret = create_app_password(session, "manager1", "phone")
+    session.commit()
+    (password_id,) = _active_app_passwords(session, "manager1")
+    login_as(client, getattr(people, who))
+    token = csrf_token(client, "/account/")
+    path = f"/admin/users/{people.manager.id}"
+    assert client.post(f"{path}/app-passwords",
+                       data={"ap-csrf_token": token, "ap-label": "x"}).status_code == 403
+    assert client.post(f"{path}/app-passwords/{password_id}/revoke",
+                       data={"csrf_token": token}).status_code == 403
+    assert _active_app_passwords(session, "manager1") == [password_id]
+    assert _propfind(client, "manager1", secret) == 207
+
+
+def test_the_administration_index_explains_app_passwords(
+    client: FlaskClient, people: People
+) -> None:
+    login_as(client, people.admin)
+    index = client.get("/admin/").get_data(as_text=True)
+    assert "Пароли приложений (DAV)" in index and "Скоро" not in index
+    assert 'href="/admin/users">Пароли приложений (DAV)' in index
+    assert 'href="/account/#app-passwords"' in index

@@ -226,17 +226,52 @@ def test_an_event_of_another_counterparty_is_not_found_here(
     assert response.status_code == 404
 
 
-def test_long_histories_are_cut_with_a_link_to_all(
+def test_long_histories_page_newest_first(
     client: FlaskClient, people: People, session: Session
 ) -> None:
     cp = factories.make_counterparty(session, "Постоянный клиент")
-    for day in range(1, 56):
-        factories.make_event(session, cp, author=people.manager, subject=f"Звонок {day}",
-                             start_at=dt.datetime(2025, 1, 1, tzinfo=UTC) + dt.timedelta(days=day))
+    calls = {day: factories.make_event(
+        session, cp, author=people.manager, subject=f"Звонок {day}",
+        start_at=dt.datetime(2025, 1, 1, tzinfo=UTC) + dt.timedelta(days=day))
+        for day in range(1, 56)}
+    session.commit()
+    login_as(client, people.manager)
+
+    def history(query: str = "") -> str:
+        page = client.get(f"/counterparties/{cp.id}{query}").get_data(as_text=True)
+        return page.split('id="history"')[1].split("</section>")[0]
+
+    first = history()
+    assert first.count('class="event ') == 20  # HISTORY_PAGE
+    assert "Звонок 55<" in first and "Звонок 36<" in first and "Звонок 35<" not in first
+    assert f'href="/counterparties/{cp.id}?history_page=3#history"' in first
+    assert '<span class="count">55</span>' in first
+    third = history("?history_page=3")
+    assert "Звонок 15<" in third and "Звонок 1<" in third and "Звонок 16<" not in third
+    # A link to one event (search hits use it) opens the page that holds it.
+    assert "Звонок 5<" in history(f"?event={calls[5].id}")
+    assert "Звонок 40<" in history(f"?event={calls[40].id}")
+    assert "Звонок 55<" not in history(f"?event={calls[5].id}&history_page=1")
+    # Out of range pages show the last one; every event on request.
+    assert "Звонок 1<" in history("?history_page=99")
+    full = history("?history=all")
+    assert full.count('class="event ') == 55 and "Звонок 5<" in full
+
+
+def test_values_in_translated_phrases_are_escaped(
+    client: FlaskClient, people: People, session: Session
+) -> None:
+    """Order numbers and contact names fill formats translated once per page (see
+    routes._card_phrases): they are escaped like everything else."""
+    cp = factories.make_counterparty(session, "Клиент")
+    person = factories.make_contact(session, cp, "<b>Анна</b>")
+    order = factories.make_order(session, cp, number="<i>З-1</i>")
+    factories.make_invoice(session, cp, order=order, number="<s>СЧ-1</s>")
+    factories.make_event(session, cp, author=people.manager, contact=person, subject="Звонок")
     session.commit()
     login_as(client, people.manager)
     page = client.get(f"/counterparties/{cp.id}").get_data(as_text=True)
-    assert "Звонок 55" in page and "Звонок 5<" not in page
-    assert "Показать все события (55)" in page
-    full = client.get(f"/counterparties/{cp.id}?history=all").get_data(as_text=True)
-    assert "Звонок 5<" in full
+    assert "с &lt;b&gt;Анна&lt;/b&gt;" in page
+    assert "&lt;i&gt;З-1&lt;/i&gt; от 01.02.2025" in page
+    assert "заказ &lt;i&gt;З-1&lt;/i&gt;" in page and "&lt;s&gt;СЧ-1&lt;/s&gt;" in page
+    assert "<b>Анна" not in page and "<i>З-1" not in page and "<s>СЧ" not in page

@@ -10,6 +10,7 @@ lists page correctly.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, exists, false, or_, select, true
@@ -52,6 +53,12 @@ def can_administer(user: User) -> bool:
     return user.active and is_admin(user)
 
 
+def can_manage_app_passwords(user: User, owner_id: int) -> bool:
+    """Listing, making and revoking the DAV app passwords of ``owner_id``: the owner, and an
+    administrator (who sees labels and dates, never a password but the one they just made)."""
+    return user.active and (user.id == owner_id or is_admin(user))
+
+
 def can_edit_counterparty(session: Session, user: User, counterparty: Counterparty) -> bool:
     if not user.active:
         return False
@@ -82,6 +89,20 @@ def can_edit_event(session: Session, user: User, event: Event) -> bool:
     if is_admin(user) or user.id in (event.author_id, event.responsible_id):
         return True
     return is_head_of(session, user, event.responsible_id)
+
+
+def event_editor(session: Session, user: User) -> Callable[[Event], bool]:
+    """:func:`can_edit_event` for a whole page of events: the viewer's subordinates are read
+    once, where asking per event walks the supervision chain again for each one."""
+    if not user.active:
+        return lambda _event: False
+    if is_admin(user):
+        return lambda _event: True
+    from letterpress.crm.users import subordinates
+
+    below = {u.id for u in subordinates(session, user)}
+    return lambda event: (user.id in (event.author_id, event.responsible_id)
+                          or event.responsible_id in below)
 
 
 def can_view_calendar_of(session: Session, user: User, owner_id: int) -> bool:
@@ -121,6 +142,15 @@ def visible_tasks_clause(session: Session, user: User) -> ColumnElement[bool]:
     if not ids:
         return false()
     return or_(Task.assignee_id.in_(ids), Task.curator_id.in_(ids))
+
+
+def can_set_task(session: Session, curator: User, assignee_id: int) -> bool:
+    """Setting a task: to oneself (a to-do), by a head to a subordinate, by an administrator to
+    anyone. A manager does not give tasks to a colleague (the seed's curator is a supervisor)."""
+    if not curator.active:
+        return False
+    watched = task_watcher_ids(session, curator)
+    return watched is None or assignee_id in watched
 
 
 def can_edit_task(session: Session, user: User, task: Task) -> bool:
@@ -167,11 +197,14 @@ def readable_mailbox_ids(session: Session, user: User, policy: MailPolicy) -> se
     return ids
 
 
-def visible_letters_clause(session: Session, user: User, policy: MailPolicy) -> ColumnElement[bool]:
-    """SQL filter on ``Letter``: letters sitting in at least one mailbox the user may read."""
+def visible_letters_clause(
+    session: Session, user: User, policy: MailPolicy, *, mailbox_ids: set[int] | None = None,
+) -> ColumnElement[bool]:
+    """SQL filter on ``Letter``: letters sitting in at least one mailbox the user may read.
+    ``mailbox_ids``: :func:`readable_mailbox_ids` when the caller has asked already."""
     from letterpress.crm.model import Letter, LetterLocation, MailFolder
 
-    ids = readable_mailbox_ids(session, user, policy)
+    ids = readable_mailbox_ids(session, user, policy) if mailbox_ids is None else mailbox_ids
     if not ids:
         return false()
     return Letter.id.in_(
@@ -226,16 +259,24 @@ def history_events_clause(session: Session, user: User, policy: MailPolicy) -> C
 
 
 def readable_letter_ids(
-    session: Session, user: User, letter_ids: set[int], policy: MailPolicy
+    session: Session, user: User, letter_ids: set[int], policy: MailPolicy, *,
+    mailbox_ids: set[int] | None = None,
 ) -> set[int]:
-    """Which of ``letter_ids`` the user may read (for redacting a page of history at once)."""
-    from letterpress.crm.model import Letter
+    """Which of ``letter_ids`` the user may read (for redacting a page of history at once):
+    those with a location in a mailbox of :func:`readable_mailbox_ids` (``mailbox_ids``, when the
+    caller has asked already). Asked of the locations of these letters only, where
+    :func:`visible_letters_clause` would have SQLite list every readable letter first."""
+    from letterpress.crm.model import LetterLocation, MailFolder
 
     if not letter_ids:
         return set()
+    ids = readable_mailbox_ids(session, user, policy) if mailbox_ids is None else mailbox_ids
+    if not ids:
+        return set()
     return set(session.scalars(
-        select(Letter.id).where(Letter.id.in_(letter_ids),
-                                visible_letters_clause(session, user, policy))
+        select(LetterLocation.letter_id).distinct()
+        .join(MailFolder, MailFolder.id == LetterLocation.folder_id)
+        .where(LetterLocation.letter_id.in_(letter_ids), MailFolder.mailbox_id.in_(ids))
     ))
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -173,14 +173,24 @@ def dismiss(session: Session, user: User, reminder_id: int) -> Reminder:
     return reminder
 
 
+def pending_clause(user_id: int, now: dt.datetime) -> ColumnElement[bool]:
+    """What to show the user now: due ones, and snoozed ones whose time has come (before the
+    scheduler turns them back to due)."""
+    return (Reminder.user_id == user_id) & (
+        (Reminder.state == "due") | ((Reminder.state == "snoozed") & (Reminder.snoozed_until <= now)))
+
+
 def pending(session: Session, user_id: int, now: dt.datetime) -> list[Reminder]:
-    """What to show the user now: due ones, and snoozed ones whose time has come."""
+    """The reminders of :func:`pending_clause`, soonest first."""
     return list(session.scalars(
-        select(Reminder).where(
-            Reminder.user_id == user_id,
-            (Reminder.state == "due")
-            | ((Reminder.state == "snoozed") & (Reminder.snoozed_until <= now)))
+        select(Reminder).where(pending_clause(user_id, now))
         .order_by(Reminder.target_at, Reminder.id)))
+
+
+def count_pending(session: Session, user_id: int, now: dt.datetime) -> int:
+    """How many :func:`pending` would give, in one COUNT on the (user_id, state) index."""
+    return session.scalar(
+        select(func.count(Reminder.id)).where(pending_clause(user_id, now))) or 0
 
 
 def set_user_settings(session: Session, user_id: int, *, event_lead_minutes: int | None = None,

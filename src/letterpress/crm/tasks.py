@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from letterpress.crm.model import Counterparty, Order, Task, TaskState, User
-from letterpress.crm.permissions import can_edit_task
+from letterpress.crm.permissions import can_edit_task, can_set_task
 from letterpress.db.types import utcnow
 from letterpress.errors import NotFound, PermissionDenied, ValidationError
 
@@ -32,6 +32,8 @@ def set_task(
         raise ValidationError("due_at: a time without a time zone is ambiguous", field="due_at")
     if session.get(User, assignee_id) is None:
         raise NotFound(f"no user #{assignee_id}")
+    if not can_set_task(session, curator, assignee_id):
+        raise PermissionDenied(f"{curator.login} may not set tasks to user #{assignee_id}")
     if counterparty_id is not None and session.get(Counterparty, counterparty_id) is None:
         raise NotFound(f"no counterparty #{counterparty_id}")
     if order_id is not None and session.get(Order, order_id) is None:

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from letterpress.config import Settings
 from letterpress.db.session import make_engine, session_factory
+from letterpress.search.hooks import install_hooks as install_search_hooks
 from letterpress.web import context, error_pages, i18n, mounts, security, templating
 from letterpress.web.auth import identity
 from letterpress.web.ratelimit import LoginLimiter
@@ -70,17 +71,32 @@ def create_app(
     security.init_app(app, settings)
     error_pages.init_app(app)
     templating.init_app(app)
+    # CRM objects written through the ORM (a counterparty made from a letter, an event from the
+    # card) reach the search index in their own transaction, as from the command line: under a
+    # bare `gunicorn letterpress.web.wsgi:app` no command has installed the hooks.
+    install_search_hooks()
     _register_blueprints(app)
     mounts.install(app, extra_mounts)
     return app
 
 
 def _register_blueprints(app: Flask) -> None:
+    from letterpress.web.account import bp as account_bp
     from letterpress.web.admin import bp as admin_bp
+    from letterpress.web.analytics import bp as analytics_bp
     from letterpress.web.auth.routes import bp as auth_bp
+    from letterpress.web.calendar import bp as calendar_bp
     from letterpress.web.counterparties.routes import bp as counterparties_bp
     from letterpress.web.mail import bp as mail_bp
     from letterpress.web.pages.routes import bp as pages_bp
+    from letterpress.web.reminders.routes import bp as reminders_bp
+    from letterpress.web.search.routes import bp as search_bp
+    from letterpress.web.tasks.routes import bp as tasks_bp
 
-    for blueprint in (auth_bp, pages_bp, counterparties_bp, mail_bp, admin_bp):
+    for blueprint in (auth_bp, pages_bp, counterparties_bp, mail_bp, admin_bp, account_bp,
+                      calendar_bp):
         app.register_blueprint(blueprint)
+    for blueprint in (tasks_bp, reminders_bp):
+        app.register_blueprint(blueprint)
+    app.register_blueprint(search_bp)
+    app.register_blueprint(analytics_bp)

@@ -28,15 +28,15 @@ class Section:
 SECTIONS: tuple[Section, ...] = (
     Section("counterparties", "counterparties.index", _l("Counterparties"),
             _l("Customers and suppliers, their contact persons, events and documents.")),
-    Section("calendar", "pages.calendar", _l("Calendar"),
+    Section("calendar", "calendar.week", _l("Calendar"),
             _l("The user's calendar: planned meetings and calls, tasks from the supervisor, "
                "reminders of events, orders, invoices and birthdays.")),
     Section("mail", "mail.index", _l("Mail"),
             _l("Correspondence with clients filed by counterparty, shared mailboxes and "
                "mailing groups.")),
-    Section("search", "pages.search", _l("Search"),
+    Section("search", "search.index", _l("Search"),
             _l("Full-text search over letters, counterparties, contact persons and events.")),
-    Section("analytics", "pages.analytics", _l("Analytics"),
+    Section("analytics", "analytics.index", _l("Analytics"),
             _l("ABC and XYZ analysis, relationship stages, manager performance, "
                "marketing campaigns.")),
     Section("admin", "admin.index", _l("Administration"),

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from letterpress.crm.model.enums import CounterpartyKind
 from letterpress.crm.model.users import User
 from letterpress.db.base import Base
+from letterpress.db.casefold import casefold
 from letterpress.db.types import UTCDateTime, utcnow
 
 
@@ -41,6 +42,14 @@ class Counterparty(Base):
         cascade="all, delete-orphan", order_by="CounterpartyAddress.position"
     )
     domains: Mapped[list[CounterpartyDomain]] = relationship(cascade="all, delete-orphan")
+
+
+# The list's default order, casefold(name) then id, read in order from this index instead of
+# folding and sorting every row. PostgreSQL only: on SQLite casefold is a Python function
+# registered per connection, and an index on it would break any other client that writes.
+Index(
+    "ix_counterparties_name_folded", casefold(Counterparty.name), Counterparty.id
+).ddl_if(dialect="postgresql")
 
 
 class CounterpartyPhone(Base):

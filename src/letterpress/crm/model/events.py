@@ -18,7 +18,9 @@ from letterpress.db.types import UTCDateTime, utcnow
 class Event(Base):
     __tablename__ = "events"
     __table_args__ = (
-        Index("ix_events_counterparty_start", "counterparty_id", "start_at"),
+        # With the state: a counterparty's history counted, and its last contact found, from
+        # the index alone (the card, the counterparty list).
+        Index("ix_events_counterparty_start_state", "counterparty_id", "start_at", "state"),
         Index("ix_events_responsible_start", "responsible_id", "start_at"),
     )
 

@@ -94,7 +94,12 @@ class Blob(Base):
 
 class Letter(Base):
     __tablename__ = "letters"
-    __table_args__ = (Index("ix_letters_thread_date", "thread_id", "sent_at"),)
+    __table_args__ = (
+        Index("ix_letters_thread_date", "thread_id", "sent_at"),
+        # Covers a counterparty's correspondence grouped by thread and dated (the card, the
+        # letters page): read by id from the index alone, never from the wide rows.
+        Index("ix_letters_id_thread_dates", "id", "thread_id", "sent_at", "received_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dedup_key: Mapped[str] = mapped_column(String(1000), unique=True)
@@ -168,11 +173,13 @@ class LetterLink(Base):
     __tablename__ = "letter_links"
     __table_args__ = (
         UniqueConstraint("letter_id", "counterparty_id", name="uq_letter_links_letter_counterparty"),
+        # A counterparty's letters (and their count) from the index alone.
+        Index("ix_letter_links_counterparty_letter", "counterparty_id", "letter_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"))
-    counterparty_id: Mapped[int] = mapped_column(ForeignKey("counterparties.id"), index=True)
+    counterparty_id: Mapped[int] = mapped_column(ForeignKey("counterparties.id"))
     contact_person_id: Mapped[int | None] = mapped_column(ForeignKey("contact_persons.id"), index=True)
     rule: Mapped[str] = mapped_column(String(20))  # contact | thread | domain | manual | order
     reason: Mapped[str] = mapped_column(Text)

@@ -9,6 +9,8 @@ from werkzeug.wrappers import Response
 from letterpress.crm.handover import hand_over
 from letterpress.crm.users import add_user, get_team, set_active, set_password, update_user
 from letterpress.errors import NotFound, ValidationError
+from letterpress.web.account import app_passwords, dav_links, reveal
+from letterpress.web.account.forms import AppPasswordForm
 from letterpress.web.admin import bp, queries
 from letterpress.web.admin.forms import HandoverForm, NewUserForm, PasswordForm, TeamForm, UserForm
 from letterpress.web.auth.identity import current_account
@@ -64,7 +66,8 @@ def create_user() -> Response | tuple[str, int]:
 
 
 def _user_page(user_id: int, form: UserForm | None = None,
-               password_form: PasswordForm | None = None, status: int = 200) -> tuple[str, int]:
+               password_form: PasswordForm | None = None, status: int = 200,
+               app_password_form: AppPasswordForm | None = None) -> tuple[str, int]:
     session = db()
     user = queries.user(session, user_id)
     if form is None:
@@ -78,6 +81,9 @@ def _user_page(user_id: int, form: UserForm | None = None,
         "admin/user.html", user=user, form=form,
         password_form=password_form or PasswordForm(formdata=None, prefix="pw"),
         is_self=user.id == current_account().id,
+        app_passwords=app_passwords.active_rows(session, current_account(), user),
+        app_password_form=app_password_form or AppPasswordForm(formdata=None, prefix="ap"),
+        new_app_password=reveal.take(user.id), dav_server=dav_links.server_url(),
     ), status
 
 
@@ -146,6 +152,33 @@ def activation(user_id: int) -> Response:
         flash(_("The user is active again.") if value == "1" else
               _("The user is deactivated; their sessions have ended."), "success")
     return redirect(url_for(".user", user_id=user_id))
+
+
+# --- app passwords (DAV) ----------------------------------------------------------------------
+
+
+@bp.post("/users/<int:user_id>/app-passwords")
+def create_app_password(user_id: int) -> Response | tuple[str, int]:
+    """Make an app password for the user; it is shown once, on the page the redirect leads to."""
+    session = db()
+    user = queries.user(session, user_id)
+    form = AppPasswordForm(prefix="ap")
+    if not form.validate_on_submit():
+        return _user_page(user_id, app_password_form=form, status=400)
+    row, secret = app_passwords.make(session, current_account(), user, form.label.data)
+    session.commit()
+    reveal.keep(user, row, secret)
+    return redirect(url_for(".user", user_id=user_id, _anchor="new-app-password"))
+
+
+@bp.post("/users/<int:user_id>/app-passwords/<int:password_id>/revoke")
+def revoke_app_password(user_id: int, password_id: int) -> Response:
+    session = db()
+    user = queries.user(session, user_id)
+    app_passwords.revoke(session, current_account(), user, password_id)
+    session.commit()
+    flash(_("The app password is revoked: devices using it are refused from now on."), "success")
+    return redirect(url_for(".user", user_id=user_id, _anchor="app-passwords"))
 
 
 # --- teams ------------------------------------------------------------------------------------

@@ -10,14 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from letterpress.crm.model import Letter, LetterLink, User
-from letterpress.crm.permissions import MailPolicy, readable_letter_ids, visible_letters_clause
+from letterpress.crm.permissions import (
+    MailPolicy,
+    letter_readable_clause,
+    readable_letter_ids,
+    visible_letters_clause,
+)
 from letterpress.web.mail.letters import LetterView, letter_views
 from letterpress.web.pagination import Page, paginate
 
@@ -48,11 +54,11 @@ def _when() -> ColumnElement[dt.datetime]:
     return func.coalesce(Letter.sent_at, Letter.received_at)
 
 
-def _filters(session: Session, user: User, counterparty_id: int,
-             policy: MailPolicy) -> list[ColumnElement[bool]]:
+def _filters(session: Session, user: User, counterparty_id: int, policy: MailPolicy,
+             mailbox_ids: set[int] | None) -> list[ColumnElement[bool]]:
     filters: list[ColumnElement[bool]] = [LetterLink.counterparty_id == counterparty_id]
     if policy.history_visible_without_rights != "exists":
-        filters.append(visible_letters_clause(session, user, policy))
+        filters.append(visible_letters_clause(session, user, policy, mailbox_ids=mailbox_ids))
     return filters
 
 
@@ -64,33 +70,57 @@ def _threads_stmt(filters: list[ColumnElement[bool]]) -> Select[Any]:
     return cast("Select[Any]", stmt)
 
 
-def letter_count(session: Session, user: User, counterparty_id: int, policy: MailPolicy) -> int:
-    return session.scalar(
-        select(func.count(func.distinct(Letter.id))).select_from(Letter)
-        .join(LetterLink, LetterLink.letter_id == Letter.id)
-        .where(*_filters(session, user, counterparty_id, policy))
-    ) or 0
+def letter_count(session: Session, user: User, counterparty_id: int, policy: MailPolicy, *,
+                 mailbox_ids: set[int] | None = None) -> int:
+    """``mailbox_ids``: :func:`~letterpress.crm.permissions.readable_mailbox_ids`, when the
+    caller has asked already (as for :func:`threads`)."""
+    # A letter is linked to a counterparty at most once: counting the links counts the letters,
+    # from the links' index alone.
+    filters: list[ColumnElement[bool]] = [LetterLink.counterparty_id == counterparty_id]
+    if policy.history_visible_without_rights != "exists":
+        filters.append(letter_readable_clause(session, user, policy,
+                                              LetterLink.letter_id.expression,
+                                              mailbox_ids=mailbox_ids))
+    return session.scalar(select(func.count()).select_from(LetterLink).where(*filters)) or 0
+
+
+def _in_threads(keys: list[int]) -> ColumnElement[bool]:
+    """``coalesce(thread_id, id) IN keys`` written so that the indexes on both columns serve."""
+    return or_(Letter.thread_id.in_(keys), and_(Letter.thread_id.is_(None), Letter.id.in_(keys)))
 
 
 def threads(session: Session, user: User, counterparty_id: int, policy: MailPolicy,
-            number: int, size: int, *, detailed: bool = True) -> Page[Thread]:
-    """One page of threads; with ``detailed`` each readable letter comes as a full view."""
-    filters = _filters(session, user, counterparty_id, policy)
-    page = paginate(session, _threads_stmt(filters), number, size)
+            number: int, size: int, *, detailed: bool = True,
+            mailbox_ids: set[int] | None = None) -> Page[Thread]:
+    """One page of threads; with ``detailed`` each readable letter comes as a full view.
+
+    Without ``detailed`` (the card's summary of the newest threads) the threads are not counted
+    (``total`` is the number on the page) and their letters are read without their texts."""
+    filters = _filters(session, user, counterparty_id, policy, mailbox_ids)
+    if detailed:
+        page = paginate(session, _threads_stmt(filters), number, size)
+    else:
+        rows = session.execute(_threads_stmt(filters).limit(size)).all()
+        page = Page(items=rows, total=len(rows), number=1, size=size)
     keys = [row[0] for row in page.items]
     if not keys:
         return Page(items=[], total=page.total, number=page.number, size=page.size)
-    letters = session.scalars(
-        select(Letter).join(LetterLink, LetterLink.letter_id == Letter.id)
-        .where(*filters, _thread_key().in_(keys))
+    columns: tuple[Any, ...] = (Letter,) if detailed else (
+        Letter.id, Letter.thread_id, Letter.subject, Letter.sent_at, Letter.received_at)
+    letters: Sequence[Any] = session.execute(
+        select(*columns).join(LetterLink, LetterLink.letter_id == Letter.id)
+        .where(*filters, _in_threads(keys))
         .order_by(_when().desc(), Letter.id.desc())
-    ).unique().all()
-    readable = readable_letter_ids(session, user, {letter.id for letter in letters}, policy)
+    ).all()
+    if detailed:
+        letters = [row[0] for row in letters]
+    readable = readable_letter_ids(session, user, {letter.id for letter in letters}, policy,
+                                   mailbox_ids=mailbox_ids)
     views: dict[int, LetterView] = {}
     if detailed:
         shown = [letter for letter in letters if letter.id in readable]
         views = {v.id: v for v in letter_views(session, user, shown, policy)}
-    grouped: dict[int, list[Letter]] = defaultdict(list)
+    grouped: dict[int, list[Any]] = defaultdict(list)
     for letter in letters:
         grouped[letter.thread_id or letter.id].append(letter)
     result = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,12 +11,18 @@ from werkzeug.wrappers import Response
 
 from letterpress.crm.events import register_event, set_state
 from letterpress.crm.model import Event, EventState
-from letterpress.crm.permissions import can_add_event
+from letterpress.crm.permissions import can_add_event, readable_mailbox_ids
 from letterpress.errors import ValidationError
 from letterpress.web.auth.identity import current_account
 from letterpress.web.context import db, web_context
 from letterpress.web.counterparties import correspondence, queries
 from letterpress.web.counterparties.forms import EventForm, EventStateForm, FilterForm
+from letterpress.web.labels import (
+    COUNTERPARTY_KIND,
+    EVENT_KIND,
+    INVOICE_DIRECTION,
+    ORDER_DIRECTION,
+)
 
 bp = Blueprint("counterparties", __name__, url_prefix="/counterparties")
 RECENT_THREADS = 5
@@ -30,7 +37,8 @@ def index() -> str:
     page = queries.list_counterparties(
         session, current_account(), query, web_context().settings.web.page_size
     )
-    return render_template("counterparties/list.html", form=form, query=query, page=page)
+    return render_template("counterparties/list.html", form=form, query=query, page=page,
+                           kinds={kind: str(name) for kind, name in COUNTERPARTY_KIND.items()})
 
 
 def _render_card(
@@ -39,24 +47,47 @@ def _render_card(
     session = db()
     context = web_context()
     user = current_account()
-    show_all = request.args.get("history") == "all"
+    policy = context.mail_policy
+    mailboxes = readable_mailbox_ids(session, user, policy)
     card = queries.load_card(
-        session, user, counterparty_id, policy=context.mail_policy,
-        history_limit=None if show_all else queries.HISTORY_PAGE,
+        session, user, counterparty_id, policy=policy, mailbox_ids=mailboxes,
+        history_page=_number(request.args.get("history_page")) or 1,
+        history_event=_number(request.args.get("event")),
+        history_all=request.args.get("history") == "all",
     )
     if event_form is None:
         event_form = EventForm(formdata=None, prefix="event")
         now = dt.datetime.now(context.settings.company.tz).replace(second=0, microsecond=0)
         event_form.start_at.data = now.replace(tzinfo=None)
     event_form.set_contacts(card.contacts)
-    threads = correspondence.threads(session, user, counterparty_id, context.mail_policy, 1,
-                                     RECENT_THREADS, detailed=False)
+    threads = correspondence.threads(session, user, counterparty_id, policy, 1, RECENT_THREADS,
+                                     detailed=False, mailbox_ids=mailboxes)
     return render_template(
         "counterparties/card.html", card=card, event_form=event_form, threads=threads,
-        letters=correspondence.letter_count(session, user, counterparty_id, context.mail_policy),
+        letters=correspondence.letter_count(session, user, counterparty_id, policy,
+                                            mailbox_ids=mailboxes),
         can_add_event=can_add_event(user, card.counterparty),
+        phrases=_card_phrases(),
         today=dt.datetime.now(context.settings.company.tz).date(),
     ), status
+
+
+def _card_phrases() -> dict[str, Any]:
+    """Words the card repeats on every row, translated once per page. The formats are filled
+    in with ``%`` in the template, and the result is escaped as a whole: cheaper, on a card of
+    a hundred rows, than a ``_()`` with values per row."""
+    return {
+        "dated": _("%(number)s dated %(date)s"),
+        "of_order": _("order %(number)s"),
+        "with_contact": _("with %(name)s"),
+        "event_kind": {kind: str(name) for kind, name in EVENT_KIND.items()},
+        "order_direction": {key: str(name) for key, name in ORDER_DIRECTION.items()},
+        "invoice_direction": {key: str(name) for key, name in INVOICE_DIRECTION.items()},
+    }
+
+
+def _number(arg: str | None) -> int | None:
+    return int(arg) if arg and arg.isdigit() and len(arg) < 9 else None
 
 
 @bp.get("/<int:counterparty_id>")
@@ -71,13 +102,15 @@ def letters(counterparty_id: int) -> str:
     context = web_context()
     user = current_account()
     counterparty = queries.visible_counterparty(session, user, counterparty_id)
-    page_arg = request.args.get("page", "")
-    number = int(page_arg) if page_arg.isdigit() and len(page_arg) < 9 else 1
-    page = correspondence.threads(session, user, counterparty_id, context.mail_policy, number,
-                                  context.settings.web.page_size)
+    number = _number(request.args.get("page")) or 1
+    policy = context.mail_policy
+    mailboxes = readable_mailbox_ids(session, user, policy)
+    page = correspondence.threads(session, user, counterparty_id, policy, number,
+                                  context.settings.web.page_size, mailbox_ids=mailboxes)
     return render_template(
         "counterparties/correspondence.html", counterparty=counterparty, page=page,
-        letters=correspondence.letter_count(session, user, counterparty_id, context.mail_policy),
+        letters=correspondence.letter_count(session, user, counterparty_id, policy,
+                                            mailbox_ids=mailboxes),
     )
 
 

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("pages", __name__)
 
 # Sections whose blueprint has not landed; each gets "/<name>/" with a "coming soon" page.
-PLACEHOLDERS: tuple[str, ...] = ("calendar", "search", "analytics")
+PLACEHOLDERS: tuple[str, ...] = ()
 
 
 @bp.get("/")

@@ -1,0 +1,207 @@
+"""Search in a real browser: Debian's Chromium driven by Playwright against a real
+``letterpress serve`` on a loopback port, with a SQLite data directory prepared first (the search
+index made as migration 0002 makes it; the data written through the ORM and the mail pipeline,
+which index it as the web app and the daemon do).
+
+Sign in, type a Russian word form into the header's search box, see the matches marked in the
+results (a letter whose plain text carries ``<script>`` and ``<b>`` among them, shown as text),
+open the letter. Screenshots at desktop and phone widths go to ``test-artifacts/browser/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from letterpress.db.session import session_factory
+from letterpress.search import create_schema, install_hooks
+from letterpress.testing import factories, letters, mailstore
+from letterpress.testing.database import fresh_engine, sqlite_url
+from letterpress.testing.factories import DEFAULT_PASSWORD
+from tests.conftest import require_service
+from tests.web.test_browser import (  # noqa: F401
+    ARTIFACTS,
+    CHROMIUM,
+    DESKTOP,
+    PHONE,
+    Watch,
+    browser,
+)
+from tests.web.test_server import free_port
+
+pytestmark = pytest.mark.slow
+
+ENV_KEYS = ("LETTERPRESS_DATABASE_URL", "LETTERPRESS_CONFIG", "LETTERPRESS_DATA_DIR")
+SUBJECT = "Договор поставки бумаги"
+MARKUP = "Проект договора: <script>alert('XSS')</script> и <b>важно</b> подписать до пятницы."
+
+
+def _prepare(data_dir: Path) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    install_hooks()
+    with fresh_engine(sqlite_url(data_dir)) as engine:
+        with engine.begin() as conn:
+            create_schema(conn)
+        with session_factory(engine)() as session:
+            factories.make_user(session, "manager1", name="Иван Петров",
+                                email="ivan@letterpress.test")
+            factories.make_user(session, "manager2", name="Пётр Сидоров")
+            romashka = factories.make_counterparty(
+                session, "ООО Ромашка", domains=["romashka.ru"], city="Москва",
+                notes="Договоры на печать каталогов.")
+            factories.make_event(session, romashka, subject="Звонок по договору",
+                                 content="Обсудили сроки.")
+            mine = mailstore.mailbox(session, "m1-box", owner="manager1")
+            theirs = mailstore.mailbox(session, "m2-box", owner="manager2")
+            anna = ("Анна Смирнова", "anna@romashka.ru")
+            ivan = ("Иван Петров", "ivan@letterpress.test")
+            mailstore.deliver(session, mine, [
+                letters.letter(message_id="contract@romashka.ru", subject=SUBJECT, sender=anna,
+                               to=[ivan], body=MARKUP,
+                               date=dt.datetime(2025, 3, 3, 10, 0, tzinfo=dt.UTC)),
+                letters.letter(message_id="other@romashka.ru", subject="Макет обложки",
+                               sender=anna, to=[ivan], body="Макет во вложении.",
+                               date=dt.datetime(2025, 3, 4, 10, 0, tzinfo=dt.UTC)),
+            ])
+            mailstore.deliver(session, theirs, [letters.letter(
+                message_id="secret@romashka.ru", subject="Договор для Петра", sender=anna,
+                to=[("Пётр Сидоров", "petr@letterpress.test")], body="Только для Петра.",
+                date=dt.datetime(2025, 3, 5, 10, 0, tzinfo=dt.UTC))])
+            session.commit()
+
+
+@pytest.fixture(scope="module")
+def search_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``letterpress serve`` on a free loopback port; yields its base URL."""
+    require_service(CHROMIUM.exists(), f"Chromium is not installed at {CHROMIUM}")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:  # pragma: no cover - a test dependency
+        require_service(False, "the playwright package is not installed")
+    root = tmp_path_factory.mktemp("browser-search")
+    data_dir = root / "data"
+    saved = {k: os.environ.pop(k) for k in ENV_KEYS if k in os.environ}
+    try:
+        _prepare(data_dir)
+    finally:
+        os.environ.update(saved)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ENV_KEYS}
+    log = root / "serve.log"
+    with log.open("wb") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "letterpress", "--data-dir", str(data_dir), "serve",
+             "--host", "127.0.0.1", "--port", str(port)],
+            cwd=root, env=env, stdout=err, stderr=err, stdin=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
+                        if response.status == 200:
+                            break
+                except (OSError, urllib.error.URLError):
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"letterpress serve did not start:\n{log.read_text()}")
+                time.sleep(0.25)
+            yield base
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _shot(page: Any, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_a_manager_searches_from_the_header_and_opens_the_letter(
+    search_server: str, browser: tuple[Any, Watch]  # noqa: F811 (test_browser's fixture)
+) -> None:
+    context, watch = browser
+    page = context.pages[0] if context.pages else context.new_page()
+
+    def on_dialog(dialog: Any) -> None:
+        watch.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+
+    page.goto(f"{search_server}/login")
+    page.fill("input[name=login]", "manager1")
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/counterparties/$"))
+
+    # A word form found in none of the texts as typed: договоров -> договор, договора, ...
+    box = page.get_by_role("search", name="Поиск везде").get_by_label("Поиск")
+    box.fill("договоров")
+    _shot(page, "29-search-box-desktop")
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"/search/\?q="))
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("heading", name="Поиск", level=1).is_visible()
+    assert page.locator("#q").input_value() == "договоров"
+
+    results = page.locator("ol.search-results")
+    letter = results.locator("li.search-hit--letter").filter(has_text=SUBJECT)
+    assert letter.count() == 1
+    assert letter.locator("h2 mark").first.inner_text() == "Договор"
+    assert letter.locator(".search-hit__snippet mark").first.inner_text() == "договора"
+    # the letter's markup is text on the page, never elements
+    snippet = letter.locator(".search-hit__snippet")
+    assert "<script>alert('XSS')</script>" in snippet.inner_text()
+    assert "<b>важно</b>" in snippet.inner_text()
+    assert snippet.locator("script, b").count() == 0
+    assert results.locator("li.search-hit--counterparty").filter(
+        has_text="ООО Ромашка").count() == 1
+    assert results.locator("li.search-hit--event").count() == 1
+    assert "Договор для Петра" not in results.inner_text()  # manager2's mailbox
+    _shot(page, "30-search-desktop")
+    page.set_viewport_size(PHONE)
+    _shot(page, "31-search-phone")
+    page.set_viewport_size(DESKTOP)
+
+    # Filters: only letters, by relevance.
+    page.get_by_text("Фильтры и сортировка").click()
+    page.locator("select[name=kind]").select_option("letter")
+    page.locator("select[name=order]").select_option("relevance")
+    page.get_by_role("button", name="Применить").click()
+    page.wait_for_url(re.compile(r"kind=letter"))
+    assert page.locator("li.search-hit").count() == 1
+    assert "по релевантности" in page.get_by_role("status").inner_text()
+
+    # A malformed search: a message, not an error page.
+    page.locator("#q").fill('"договор')
+    page.locator("#q").press("Enter")
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("alert").filter(has_text="Кавычка в позиции 1 не закрыта").is_visible()
+    _shot(page, "32-search-error-desktop")
+
+    # Open the hit.
+    page.locator("#q").fill("договоров")
+    page.locator("#q").press("Enter")
+    page.wait_for_url(re.compile(r"q=%D0"))
+    page.get_by_role("link", name=re.compile("Договор поставки")).click()
+    page.wait_for_url(re.compile(r"/mail/letters/\d+$"))
+    assert page.title() == f"{SUBJECT} · Letterpress"
+    _shot(page, "33-search-letter-desktop")
+    assert watch.dialogs == [] and watch.remote == [], (watch.dialogs, watch.remote)
