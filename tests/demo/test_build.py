@@ -32,7 +32,7 @@ from letterpress.crm.passwords import verify_password
 from letterpress.demo import DEMO_PASSWORD, LOGINS
 from letterpress.demo.build import collect_counts
 from letterpress.demo.names import COMPANY_DOMAIN
-from letterpress.demo.timeline import add_months
+from letterpress.demo.timeline import TZ, add_months
 from tests.demo.conftest import ANCHOR, BuiltDemo
 
 MANAGERS = [f"manager{i}" for i in range(1, 7)]
@@ -141,7 +141,8 @@ def test_two_years_of_ledger_with_autumn_peak(demo: BuiltDemo) -> None:
         supplier = [o for o in orders if o.direction == "supplier"]
         assert len(customer) >= 1500 and len(supplier) >= 100
         months = {(o.date.year, o.date.month) for o in customer}
-        assert len(months) == 24
+        # 24 months back from the anchor: 25 calendar months unless it is the 1st.
+        assert len(months) == (24 if ANCHOR.day == 1 else 25)
         assert min(o.date for o in orders) >= ANCHOR.replace(year=ANCHOR.year - 2)
         assert max(o.date for o in orders) < ANCHOR
         assert all(o.cost is not None and 0 < o.cost < o.amount for o in customer)
@@ -271,10 +272,43 @@ def test_events_history_plans_and_tasks(demo: BuiltDemo) -> None:
         tasks = session.scalars(select(Task)).all()
         head = next(u for u, login in logins.items() if login == "head")
         assert all(t.curator_id == head for t in tasks)
-        assert {logins[t.assignee_id] for t in tasks} == set(MANAGERS)
+        assert {logins[t.assignee_id] for t in tasks} == {*MANAGERS, "head"}
         assert any(t.state == "done" and t.completed_at for t in tasks)
         assert any(t.state == "open" and t.due_at and t.due_at > anchor for t in tasks)
         assert any("ИНН" in t.subject and logins[t.assignee_id] == "manager3" for t in tasks)
+
+
+def test_the_present_is_around_the_day_of_the_build(demo: BuiltDemo) -> None:
+    """Built on TODAY: history up to yesterday, this week's calendar full, some things late."""
+    with demo.session() as session:
+        logins = _logins(session)
+        start = dt.datetime.combine(ANCHOR, dt.time(), tzinfo=TZ)
+        week = start - dt.timedelta(days=ANCHOR.weekday())
+        calendar = ("outgoing_call", "incoming_call", "meeting")
+        this_week: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for responsible, state in session.execute(
+                select(Event.responsible_id, Event.state).where(
+                    Event.kind.in_(calendar), Event.start_at >= week,
+                    Event.start_at < week + dt.timedelta(days=7))):
+            this_week[logins[responsible]][state] += 1
+        for login in MANAGERS:
+            assert this_week[login]["planned"] >= 2, (login, this_week[login])
+        assert sum(this_week[m]["done"] for m in MANAGERS) >= 10
+        today = session.scalars(select(Event.responsible_id).where(
+            Event.state == "planned", Event.start_at >= start,
+            Event.start_at < start + dt.timedelta(days=1))).all()
+        assert {logins[u] for u in today} >= set(MANAGERS)  # TODAY is a Wednesday
+        overdue = session.scalar(select(func.count()).select_from(Event).where(
+            Event.state == "planned", Event.start_at < start))
+        assert overdue and 3 <= overdue <= 30
+        late = {logins[t.assignee_id] for t in session.scalars(select(Task).where(
+            Task.state.in_(("open", "in_progress")), Task.due_at < start))}
+        assert "manager3" in late and len(late) >= 3
+        lately = {logins[t.assignee_id] for t in session.scalars(select(Task).where(
+            Task.state == "done", Task.completed_at >= start - dt.timedelta(days=7)))}
+        assert lately >= set(MANAGERS)
+        shipped = session.scalar(select(func.max(Shipment.date)))
+        assert shipped is not None and ANCHOR - dt.timedelta(days=5) <= shipped < ANCHOR
 
 
 def test_summary_counts_match_the_database(demo: BuiltDemo) -> None:

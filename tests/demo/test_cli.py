@@ -28,6 +28,13 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)  # no ./letterpress.toml
 
 
+def lasting(counts: dict[str, int]) -> dict[str, int]:
+    """The counts that do not depend on the second of the build: the live step runs as of that
+    moment, so a reminder may fall due or a meeting be held between two builds."""
+    return {k: v for k, v in counts.items()
+            if k not in {"reminders", "reminders_due", "planned_events"}}
+
+
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, Any, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()
@@ -67,7 +74,7 @@ def test_demo_builds_rebuilds_and_reports_json(
                             "1", "--host", "0.0.0.0", "--port", "8099", "--format", "json")
     assert code == 0, err
     assert "previous demo" in err and again["rebuilt"] is True
-    assert again["counts"] == counts and again["url"] == "http://0.0.0.0:8099/"
+    assert lasting(again["counts"]) == lasting(counts) and again["url"] == "http://0.0.0.0:8099/"
 
 
 def test_demo_text_output_names_the_logins(
@@ -140,4 +147,4 @@ def test_demo_on_postgresql_replaces_only_a_previous_demo(
     assert code == 1 and "already holds data" in err
     code, again, err = _run(capsys, *build)
     assert code == 0, err
-    assert again["rebuilt"] is True and again["counts"] == data["counts"]
+    assert again["rebuilt"] is True and lasting(again["counts"]) == lasting(data["counts"])

@@ -1,8 +1,11 @@
 """``letterpress demo [--no-serve] [--seed N] [--host H] [--port P]``: a demo printing house.
 
 Builds the demo (see :mod:`letterpress.demo`) into a fresh data directory, or afresh over a
-previous demo, prints what it holds, the address and the logins, then serves the web UI until
-stopped. With ``--format json`` the summary is one JSON document on stdout.
+previous demo, as of the moment it runs: the history ends yesterday, this week's calendar is
+full, and the reminder engine, the nightly analytics and the search index have run over it
+(:mod:`letterpress.demo.live`). Then it prints what it holds, the address and the logins, and
+serves the web UI until stopped. With ``--format json`` the summary is one JSON document on
+stdout.
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser(
         "demo", help="build a demo printing house in a fresh data directory and serve it",
         description="Build a demo printing house (users admin, head, manager1..manager6 with the "
-                    "password 'demo'; counterparties, contacts, two years of orders, events, "
-                    "tasks and some 5,000 letters filed from mbox archives) in a fresh data "
+                    "password 'demo'; counterparties, contacts, two years of orders up to "
+                    "yesterday, events, this week's calendar, tasks, reminders, stored analytics "
+                    "and some 5,000 letters filed from mbox archives) in a fresh data "
                     "directory, then serve the web UI.",
     )
     parser.add_argument("--no-serve", action="store_true", help="build only, do not serve")
@@ -73,6 +77,9 @@ def _text(data: dict[str, Any]) -> str:
          f"{c['shipments']} shipments, {c['payments']} payments, {c['invoices']} invoices; "
          f"{c['events']} events ({c['planned_events']} planned), {c['tasks']} tasks, "
          f"{c['campaigns']} campaigns."),
+        (f"  {c.get('reminders', 0)} reminders ({c.get('reminders_due', 0)} due now); analytics "
+         f"stored for {data.get('analytics_period') or '-'} and the twelve periods before; "
+         f"the search index is built."),
         f"  Database: {data['database']}",
         "",
         f"Web UI: {data['url']}",
@@ -91,7 +98,9 @@ def _text(data: dict[str, Any]) -> str:
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
     from letterpress.calendar import demo_notes
+    from letterpress.crm.analytics import Period
     from letterpress.demo import DEFAULT_SEED, STEPS, build_demo, datadir
+    from letterpress.demo.live import live_step
     from letterpress.demo.mail import MAIL_DIR, mail_step
 
     settings = ctx.settings
@@ -105,10 +114,11 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     if note:
         print(f"letterpress: {note}", file=ctx.stderr if ctx.json else ctx.stdout)
     started = time.perf_counter()
+    now = dt.datetime.now(settings.company.tz)
     with ctx.session() as session:
         steps = STEPS if args.no_mail else (*STEPS, mail_step(settings))
-        summary = build_demo(session, seed=seed, today=dt.datetime.now(settings.company.tz).date(),
-                             steps=steps)
+        summary = build_demo(session, seed=seed, today=now.date(),
+                             steps=(*steps, live_step(settings, now)))
         session.commit()
     seconds = round(time.perf_counter() - started, 2)
     datadir.write_marker(settings, summary)
@@ -119,6 +129,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         "rebuilt": note is not None, "seconds": seconds, "serving": not args.no_serve,
         "mail_dir": None if args.no_mail else str(settings.data_dir / MAIL_DIR),
         "dav_url": f"http://{url_host}:{port}/dav/",
+        "analytics_period": Period.trailing(now.date(), settings.analytics.period_months).label,
         "dav_notes": demo_notes(settings, url_host, port),
     }
     ctx.emit(data, text=_text(data))

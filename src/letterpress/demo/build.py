@@ -4,7 +4,8 @@ Each step is a function ``step(world, rng)`` that plans its part from what earli
 the world, inserts it in bulk and records its plans there for later steps. Every step draws from
 its own ``random.Random`` seeded with the demo's seed and the step's name, so a step added later
 (letters from an mbox, calendars, address books) never changes the data of the steps before it,
-and one seed gives the same printing house on every day of a month.
+and one seed gives the same printing house when built on the same day. Dates count from that
+day (see :mod:`letterpress.demo.timeline`), so the demo is always current.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from letterpress.crm.model import (
+    AppPassword,
     Campaign,
     ContactPerson,
     Counterparty,
@@ -31,6 +33,7 @@ from letterpress.crm.model import (
     Invoice,
     Order,
     Payment,
+    Reminder,
     Shipment,
     Task,
     Team,
@@ -73,7 +76,7 @@ STEPS: tuple[Step, ...] = (
 @dataclass(frozen=True)
 class DemoSummary:
     seed: int
-    month: str  # YYYY-MM: the month the data is anchored to
+    month: str  # YYYY-MM: the month of the day the data is anchored to (the day of the build)
     history_start: dt.date
     history_end: dt.date
     counts: dict[str, int]
@@ -104,10 +107,13 @@ def build_demo(
 ) -> DemoSummary:
     """Fill an empty database with the demo printing house; the caller commits.
 
-    ``today`` only chooses the month: dates are counted from its first day. ``scale`` shrinks or
+    Dates are counted from ``today``: the history ends the day before, plans start around it.
+    ``scale`` shrinks or
     grows the number of counterparties (and all that hangs on them) for quick tests. The letters
     step (:func:`letterpress.demo.mail.mail_step`, not in :data:`STEPS`) commits what is built
-    before it, because the mail pipeline it runs opens sessions of its own.
+    before it, because the mail pipeline it runs opens sessions of its own. The live step
+    (:func:`letterpress.demo.live.live_step`, not in :data:`STEPS` either, and last) runs the
+    reminder engine, the nightly analytics and the search indexing over the result.
     """
     if session.scalar(select(func.count()).select_from(User)):
         raise UserError("the database already holds users: the demo is built into an empty one")
@@ -155,6 +161,9 @@ def collect_counts(session: Session) -> dict[str, int]:
         "payments": count(Payment),
         "invoices": count(Invoice),
         "campaigns": count(Campaign),
+        "reminders": count(Reminder),
+        "reminders_due": count(Reminder, Reminder.state == "due"),
+        "app_passwords": count(AppPassword),
         **_mail_counts(session),
     }
 

@@ -21,21 +21,21 @@ def build_campaigns(world: DemoWorld, rng: random.Random) -> None:
     customers = [c for c in world.companies if c.kind != "supplier"]
     plans: list[tuple[str, str, dt.date, dt.date, Decimal, list[Company]]] = []
     for m in range(HISTORY_MONTHS):
-        first = timeline.month(m)
+        first, named = timeline.month(m), timeline.named_month(m)
         last = add_months(first, 1) - dt.timedelta(days=1)
-        if first.month == 4:
+        if named.month == 4:
             visitors = [c for c in customers if c.source == "выставка"]
-            plans.append((f"Выставка «Реклама-{first.year}»", "выставка",
+            plans.append((f"Выставка «Реклама-{named.year}»", "выставка",
                           first + dt.timedelta(days=14), first + dt.timedelta(days=17),
                           Decimal("450000.00"),
                           rng.sample(visitors, min(len(visitors), 25))))
-        if first.month == 8:
+        if named.month == 8:
             active = [c for c in customers if c.start <= m and (c.end is None or c.end > m)
                       and c.tier != "potential"]
-            plans.append((f"Рассылка: календари на {first.year + 1} год", "рассылка",
+            plans.append((f"Рассылка: календари на {named.year + 1} год", "рассылка",
                           first + dt.timedelta(days=20), last, Decimal("15000.00"),
                           rng.sample(active, min(len(active), 120))))
-        if first.month == 2 and m >= 12:
+        if named.month == 2 and m >= 12:
             small = [c for c in customers if c.tier in ("small", "micro")]
             plans.append(("Акция: скидка 15% на визитки и листовки", "акция", first, last,
                           Decimal("0.00"), rng.sample(small, min(len(small), 60))))

@@ -327,7 +327,7 @@ class Correspondence:
         rng = self.rng
         augusts = [self.timeline.month(m) for m in range(HISTORY_MONTHS - MAIL_MONTHS,
                                                          HISTORY_MONTHS)
-                   if self.timeline.month(m).month == 8]
+                   if self.timeline.named_month(m).month == 8]
         for august in augusts:
             for company in self.world.companies:
                 people = self.people.get(company.id)
@@ -376,7 +376,7 @@ class Correspondence:
             manager = self.manager(company)
             for m in range(HISTORY_MONTHS - MAIL_MONTHS, HISTORY_MONTHS):
                 first = self.timeline.month(m)
-                month = t.MONTHS_NOMINATIVE[first.month - 1]
+                month = t.MONTHS_NOMINATIVE[self.timeline.named_month(m).month - 1]
                 if people and rng.random() < 0.5:
                     factor = 1 + 0.01 * rng.randint(0, 6)
                     rows: list[Sequence[str | int | float]] = [("Наименование", "Ед.", "Цена, руб.")]
@@ -626,7 +626,7 @@ class Correspondence:
         for m in range(HISTORY_MONTHS - MAIL_MONTHS, HISTORY_MONTHS):
             first = self.timeline.month(m)
             last = first + dt.timedelta(days=self.timeline.days_in(m) - 1)
-            month = t.MONTHS_NOMINATIVE[first.month - 1]
+            month = t.MONTHS_NOMINATIVE[self.timeline.named_month(m).month - 1]
             self.run(post.send, "internal", head, team, subject=plan_subject.format(month=month),
                      at=office_time(rng, first), greet=False,
                      body=plan_body.format(month=month, plan=round(rng.uniform(8, 16), 1)))

@@ -4,7 +4,9 @@ History follows the ledger (a request before each order, feedback after shipment
 order was closed), the relationship (regular calls to big customers, the autumn calendar offer,
 cold calls to potential customers, asking lost customers why they left) and the suppliers. How
 much of it is registered depends on the manager's diligence. Planned events fill the coming six
-weeks of every manager's calendar; the head has weekly sales meetings.
+weeks of every manager's calendar, densest in the current and the next week (two or three a
+working day, today included; the two days before today keep a few that nobody closed: overdue);
+the head has weekly sales meetings and joins the managers at big customers.
 """
 
 from __future__ import annotations
@@ -16,11 +18,22 @@ from typing import Any
 from letterpress.crm.model import Event, EventKind, EventState, OrderState
 from letterpress.demo.bulk import insert_all
 from letterpress.demo.names import COMPANY_DOMAIN, rubles
-from letterpress.demo.timeline import HISTORY_MONTHS, Timeline, next_workday, workday
+from letterpress.demo.timeline import (
+    HISTORY_MONTHS,
+    Timeline,
+    is_workday,
+    next_workday,
+    workday,
+)
 from letterpress.demo.world import Company, Contact, DemoWorld, PlannedOrder, Staff
 
-PLANNED_PER_MANAGER = (14, 22)
-PLAN_DAYS = (-2, 42)  # planned events from two days before the anchor to six weeks after
+# Planned events per manager: (how many, (first day, last day) from the anchor). Near-term plans
+# are dense, as in a real calendar; two days before the anchor some were left unclosed (overdue).
+PLANS = (((1, 2), (-2, -1)), ((14, 18), (0, 13)), ((8, 12), (14, 42)))
+TODAY_PLANS = (2, 3)  # every manager has something on today
+HEAD_PLANS = (6, 9)  # the head's own meetings and calls over the coming three weeks
+HEAD_CALLS_DAYS = 30  # the head's calls to customers over the last days
+HEAD_MEETING_WEEKS = (8, 7)  # the weekly sales meeting: weeks back, weeks ahead
 
 FEEDBACK = (
     "Тираж получили, претензий нет.", "Довольны качеством, планируют повторный заказ.",
@@ -150,9 +163,10 @@ class _Events:
                          subject="Встреча: планирование заказов на квартал",
                          contact=self.contact(company), minutes=90,
                          content="Согласовали план выпуска и график оплат на квартал.")
-            if first.month == 8 and self.diligent(company, 0.5):
+            named = timeline.named_month(m)
+            if named.month == 8 and self.diligent(company, 0.5):
                 self.add(EventKind.LETTER, self.when(day), author=manager, company=company,
-                         subject=f"Предложение по календарям на {first.year + 1} год",
+                         subject=f"Предложение по календарям на {named.year + 1} год",
                          contact=self.contact(company),
                          content="Отправлены образцы и прайс на квартальные и настольные "
                                  "календари.")
@@ -208,8 +222,11 @@ class _Events:
         debts = [o for o in orders if o.manager == manager.login and o.invoice_date
                  and o.direction == "customer" and o.paid < o.amount
                  and o.state == OrderState.COMPLETED.value]
-        for _ in range(rng.randint(*PLANNED_PER_MANAGER)):
-            day = next_workday(timeline.days(rng.randint(*PLAN_DAYS)))
+        days = [next_workday(timeline.days(rng.randint(*span)))
+                for count, span in PLANS for _ in range(rng.randint(*count))]
+        if is_workday(timeline.anchor):
+            days += [timeline.anchor] * rng.randint(*TODAY_PLANS)
+        for day in days:
             start = timeline.at(day, rng.randint(9, 17), rng.choice((0, 30)))
             author = self.head if rng.random() < 0.2 else manager
             pick = rng.random()
@@ -237,15 +254,44 @@ class _Events:
                          contact=self.contact(company), subject=subject,
                          state=EventState.PLANNED, created=created)
 
+    def head_plans(self) -> None:
+        """The head joins meetings at big customers and calls the ones that matter most."""
+        rng, timeline = self.rng, self.timeline
+        created = timeline.at(timeline.days(-10), 9)
+        big = [c for c in self.world.companies if c.tier in ("big", "medium") and not c.lost
+               and c.kind != "supplier"]
+        for n in range(rng.randint(*HEAD_PLANS)):
+            day = next_workday(timeline.days(rng.randint(0, 20) if n else 0))
+            company = rng.choice(big)
+            manager = self.world.staff[company.manager]
+            meeting = rng.random() < 0.6
+            subject = ("Встреча с руководством клиента: условия на следующий год" if meeting
+                       else "Звонок руководителю клиента: условия на следующий год")
+            self.add(EventKind.MEETING if meeting else EventKind.OUTGOING_CALL,
+                     timeline.at(day, rng.choice((11, 14, 16))), author=self.head,
+                     company=company, contact=self.contact(company), subject=subject,
+                     content=f"Вместе с менеджером клиента: {manager.name}." if meeting else "",
+                     state=EventState.PLANNED, created=created, minutes=90 if meeting else 20)
+        for offset in range(-HEAD_CALLS_DAYS, 0):
+            day = timeline.days(offset)
+            if not is_workday(day) or rng.random() < 0.4:
+                continue
+            company = rng.choice(big)
+            self.add(EventKind.OUTGOING_CALL, self.when(day), author=self.head, company=company,
+                     contact=self.contact(company), subject="Звонок: оценка качества работы",
+                     content=rng.choice(FEEDBACK[:2] + LATE_FEEDBACK[:1]))
+
     def head_meetings(self) -> None:
         timeline = self.timeline
         monday = timeline.anchor - dt.timedelta(days=timeline.anchor.weekday())
-        for week in range(7):
+        for week in range(-HEAD_MEETING_WEEKS[0], HEAD_MEETING_WEEKS[1]):
             day = monday + dt.timedelta(weeks=week)
+            if not is_workday(day):  # no meeting in a holiday week's Monday
+                continue
             self.add(EventKind.MEETING, timeline.at(day, 10), author=self.head,
                      subject="Планёрка отдела продаж", content="Итоги недели, план продаж, заказы.",
-                     state=EventState.PLANNED if day >= timeline.days(-2) else EventState.DONE,
-                     created=timeline.at(timeline.days(-30), 9))
+                     state=EventState.PLANNED if day >= timeline.anchor else EventState.DONE,
+                     created=timeline.at(min(day, timeline.anchor) - dt.timedelta(days=30), 9))
 
 
 def build_events(world: DemoWorld, rng: random.Random) -> None:
@@ -262,6 +308,7 @@ def build_events(world: DemoWorld, rng: random.Random) -> None:
             events.relationship(company)
     for manager in world.managers:
         events.plans(manager, world.orders)
+    events.head_plans()
     events.head_meetings()
     rows = sorted(events.rows, key=lambda r: (r["start_at"], r["responsible_id"], r["subject"]))
     for n, row in enumerate(rows, 1):

@@ -79,7 +79,7 @@ class _CustomerLedger:
             last = company.end or HISTORY_MONTHS
             for m in range(company.start, last):
                 ramp = 1.0 if company.start == 0 else min(1.0, 0.5 + 0.1 * (m - company.start))
-                lam = TIER_RATE[company.tier] * appetite * ramp * SEASON[timeline.month(m).month]
+                lam = TIER_RATE[company.tier] * appetite * ramp * SEASON[timeline.named_month(m).month]
                 months += [m] * _poisson(rng, lam)
             # A new customer starts with an order; a kept one has bought within half a year.
             if company.start > 0 and company.start not in months:

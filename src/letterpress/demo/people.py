@@ -24,25 +24,26 @@ TEAMS = {"north": "Север", "south": "Юг"}
 _MANAGERS = (
     ("manager1", "Елена", "Кузнецова", True, ManagerProfile(
         team="north", weight=0.22, completeness=0.97, lost_rate=0.05, closed_rate=0.025,
-        events_rate=1.0, delay_days=1, joined=0,
+        events_rate=1.0, delay_days=1, joined=0, data_trend=0.001,
         trait="ведёт крупных клиентов; база заполнена, история ведётся")),
     ("manager2", "Дмитрий", "Волков", False, ManagerProfile(
         team="north", weight=0.19, completeness=0.93, lost_rate=0.1, closed_rate=0.03,
-        events_rate=0.9, delay_days=2, joined=0, trait="ровный середняк")),
+        events_rate=0.9, delay_days=2, joined=0, data_trend=0.004, trait="ровный середняк")),
     ("manager3", "Сергей", "Лебедев", False, ManagerProfile(
         team="north", weight=0.18, completeness=0.45, lost_rate=0.1, closed_rate=0.04,
-        events_rate=0.35, delay_days=2, joined=0,
+        events_rate=0.35, delay_days=2, joined=0, data_trend=-0.004,
         trait="плохо заполняет базу (нет ИНН, телефонов, e-mail) и редко регистрирует события")),
     ("manager4", "Наталья", "Павлова", True, ManagerProfile(
         team="south", weight=0.2, completeness=0.95, lost_rate=0.06, closed_rate=0.025,
-        events_rate=1.0, delay_days=1, joined=0, trait="сильный менеджер, стабильные клиенты")),
+        events_rate=1.0, delay_days=1, joined=0, data_trend=0.002,
+        trait="сильный менеджер, стабильные клиенты")),
     ("manager5", "Максим", "Орлов", False, ManagerProfile(
         team="south", weight=0.18, completeness=0.9, lost_rate=0.6, closed_rate=0.1,
-        events_rate=0.8, delay_days=6, joined=0,
+        events_rate=0.8, delay_days=6, joined=0, data_trend=0.002,
         trait="много потерянных клиентов: срывы сроков, заказы закрыты без отгрузки")),
     ("manager6", "Анна", "Никитина", True, ManagerProfile(
         team="south", weight=0.1, completeness=0.9, lost_rate=0.08, closed_rate=0.03,
-        events_rate=1.15, delay_days=1, joined=HISTORY_MONTHS - 11,
+        events_rate=1.15, delay_days=1, joined=HISTORY_MONTHS - 11, data_trend=0.012,
         trait="пришла 11 месяцев назад: новые клиенты, много потенциальных")),
 )
 LOGINS = ("admin", "head", *(m[0] for m in _MANAGERS))

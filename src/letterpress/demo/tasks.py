@@ -1,8 +1,10 @@
 """Demo tasks: what the head of sales asked of each manager, done and still open.
 
-Besides routine tasks about customers and orders, each manager's weak spot shows up here: the
-head asks manager3 to fill in the customer database, manager5 to win lost customers back, and
-manager6 to work through the potential customers.
+Around the anchor (today) every manager has tasks done lately with their results, tasks due this
+week and later, and most have one that is overdue. Besides routine tasks about customers and
+orders, each manager's weak spot shows up here: the head asks manager3 to fill in the customer
+database, manager5 to win lost customers back, and manager6 to work through the potential
+customers. The head keeps a few tasks of their own.
 """
 
 from __future__ import annotations
@@ -27,6 +29,12 @@ ROUTINE = (
 )
 RESULTS = ("Сделано.", "КП отправлено, клиент рассматривает.", "Встреча проведена, ждём заказ.",
            "Макет согласован.")
+HEAD_OWN = (
+    ("Подготовить план продаж на следующий квартал", -12, -3, "План согласован с директором."),
+    ("Согласовать с директором бюджет на выставку", -8, -1, ""),
+    ("Провести разбор просроченной дебиторки с бухгалтерией", -6, 0, ""),
+    ("Утвердить скидки для крупных клиентов на следующий год", -3, 9, ""),
+)
 
 
 class _Tasks:
@@ -37,14 +45,16 @@ class _Tasks:
 
     def add(self, assignee: Staff, subject: str, *, created: dt.date, due: dt.date,
             state: TaskState, description: str = "", company: Company | None = None,
-            order: PlannedOrder | None = None, result: str = "") -> None:
+            order: PlannedOrder | None = None, result: str = "",
+            curator: Staff | None = None) -> None:
         at = self.world.timeline.at
         created_at = at(created, 9, self.rng.randint(0, 59))
         completed = None
         if state == TaskState.DONE:
-            completed = at(min(due, self.world.timeline.days(-1)), 16)
+            completed = at(max(created, min(due, self.world.timeline.days(-1))), 16)
         self.rows.append({
-            "subject": subject, "description": description, "curator_id": self.head.id,
+            "subject": subject, "description": description,
+            "curator_id": (curator or self.head).id,
             "assignee_id": assignee.id, "due_at": at(due, 18), "state": state.value,
             "counterparty_id": company.id if company else None,
             "order_id": order.id if order else None, "result": result,
@@ -68,9 +78,22 @@ class _Tasks:
                          company=company, result=result)
             else:
                 created = next_workday(timeline.days(-rng.randint(1, 10)))
-                due = next_workday(timeline.days(rng.randint(3, 30)))
+                due = next_workday(timeline.days(rng.randint(1, 30) if k > 3 else 0))
                 state = TaskState.IN_PROGRESS if rng.random() < 0.3 else TaskState.OPEN
                 self.add(manager, subject, created=created, due=due, state=state, company=company)
+        # Lately: one or two done this week with their results, and most managers let one slip.
+        for _ in range(rng.randint(1, 2)):
+            company = rng.choice(customers)
+            due = timeline.days(-rng.randint(1, 4))
+            self.add(manager, rng.choice(ROUTINE).format(name=company.name),
+                     created=due - dt.timedelta(days=rng.randint(3, 8)), due=due,
+                     state=TaskState.DONE, company=company, result=rng.choice(RESULTS))
+        if rng.random() < 0.7:
+            company = rng.choice(customers)
+            due = timeline.days(-rng.randint(1, 5))
+            self.add(manager, rng.choice(ROUTINE).format(name=company.name),
+                     created=due - dt.timedelta(days=rng.randint(5, 10)), due=due,
+                     state=TaskState.OPEN, company=company)
 
     def about_orders(self, manager: Staff) -> None:
         rng, timeline = self.rng, self.world.timeline
@@ -112,8 +135,18 @@ class _Tasks:
                      state=TaskState.OPEN, description="Договориться о встречах, отправить КП.")
 
 
+    def head_own(self) -> None:
+        """What the head set themselves: their own list, beside what they set the team."""
+        timeline = self.world.timeline
+        for subject, created, due, result in HEAD_OWN:
+            state = TaskState.DONE if result else TaskState.OPEN
+            self.add(self.head, subject, created=timeline.days(created),
+                     due=next_workday(timeline.days(due)), state=state, result=result)
+
+
 def build_tasks(world: DemoWorld, rng: random.Random) -> None:
     tasks = _Tasks(world, rng)
+    tasks.head_own()
     for manager in world.managers:
         customers = [c for c in world.companies
                      if c.manager == manager.login and c.kind != "supplier"]

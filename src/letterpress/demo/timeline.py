@@ -1,9 +1,12 @@
-"""The demo's calendar: a month anchor, month arithmetic, seasonality and local office hours.
+"""The demo's calendar: the anchor (today), month arithmetic, seasonality and office hours.
 
-Every date of the demo derives from the *anchor*, the first day of the month the demo is built
-in, so that one seed gives identical data on every day of a month. History covers the
-:data:`HISTORY_MONTHS` whole months before the anchor (month index 0 is the oldest, index
-``HISTORY_MONTHS`` is the anchor's own month); plans reach into the anchor's month and beyond.
+Every date of the demo derives from the *anchor*, the day the demo is built on: the history ends
+the day before it and the plans start around it, so that the demo looks lived in on whatever day
+it is built (this week's calendar full, a few things overdue, last month's sales in the reports).
+One seed gives identical data for one anchor. History covers the :data:`HISTORY_MONTHS` months
+before the anchor; history month ``m`` runs from :meth:`Timeline.month` ``(m)`` to the day before
+``month(m + 1)`` (the 27th to the 26th when the anchor is the 27th), and index ``HISTORY_MONTHS``
+starts at the anchor.
 """
 
 from __future__ import annotations
@@ -42,8 +45,20 @@ def workday(day: dt.date) -> dt.date:
     return day
 
 
+# Russian public holidays (month, day): the New Year week, Defender of the Fatherland Day,
+# Women's Day, Spring and Labour Day, Victory Day, Russia Day, Unity Day.
+HOLIDAYS = frozenset({(1, d) for d in range(1, 9)} | {(2, 23), (3, 8), (5, 1), (5, 9), (6, 12),
+                                                     (11, 4)})
+
+
+def is_workday(day: dt.date) -> bool:
+    """Neither a weekend nor a public holiday."""
+    return day.weekday() < 5 and (day.month, day.day) not in HOLIDAYS
+
+
 def next_workday(day: dt.date) -> dt.date:
-    while day.weekday() >= 5:
+    """``day``, or the first working day after it."""
+    while not is_workday(day):
         day += dt.timedelta(days=1)
     return day
 
@@ -54,7 +69,7 @@ class Timeline:
 
     @classmethod
     def for_today(cls, today: dt.date) -> Timeline:
-        return cls(today.replace(day=1))
+        return cls(today)
 
     @property
     def start(self) -> dt.date:
@@ -62,15 +77,27 @@ class Timeline:
         return self.month(0)
 
     def month(self, index: int) -> dt.date:
-        """The first day of history month ``index`` (0 = oldest, HISTORY_MONTHS = anchor's)."""
+        """The first day of history month ``index`` (0 = oldest, HISTORY_MONTHS = the anchor)."""
         return add_months(self.anchor, index - HISTORY_MONTHS)
 
     def days_in(self, index: int) -> int:
-        first = self.month(index)
-        return calendar.monthrange(first.year, first.month)[1]
+        """How many days history month ``index`` has (up to the next one's first day)."""
+        return (self.month(index + 1) - self.month(index)).days
+
+    def named_month(self, index: int) -> dt.date:
+        """The calendar month (its first day) most of history month ``index`` falls in: the one
+        its season, campaigns and monthly reports are named after."""
+        middle = self.month(index) + dt.timedelta(days=self.days_in(index) // 2)
+        return middle.replace(day=1)
 
     def index_of(self, day: dt.date) -> int:
-        return (day.year - self.anchor.year) * 12 + day.month - self.anchor.month + HISTORY_MONTHS
+        """The history month ``day`` falls in."""
+        index = (day.year - self.anchor.year) * 12 + day.month - self.anchor.month + HISTORY_MONTHS
+        while self.month(index) > day:
+            index -= 1
+        while self.month(index + 1) <= day:
+            index += 1
+        return index
 
     def days(self, offset: int) -> dt.date:
         """The anchor moved by ``offset`` days."""
