@@ -149,15 +149,17 @@
     var width = widthOf(container);
     var steps = data.steps || [];
     if (data.empty || !steps.length) { return empty(container, width); }
-    var row = 34, gap = 6;
-    var labelWidth = Math.min(Math.round(width * 0.36), 190);
-    var height = steps.length * (row + gap) + gap;
+    // On a phone the stage names go above their bands, at full width, rather than being cut.
+    var narrow = width < 480;
+    var row = 34, gap = 6, caption = narrow ? 18 : 0;
+    var labelWidth = narrow ? 0 : Math.min(Math.round(width * 0.36), 190);
+    var height = steps.length * (row + gap + caption) + gap;
     var svg = canvas(container, width, height);
     var max = Math.max.apply(null, steps.map(function (s) { return s.value; })) || 1;
     var span = width - labelWidth - 8, middle = labelWidth + span / 2;
     var total = steps.reduce(function (sum, s) { return sum + s.value; }, 0) || 1;
     steps.forEach(function (s, i) {
-      var top = gap + i * (row + gap);
+      var top = gap + caption + i * (row + gap + caption);
       var half = Math.max(span * s.value / max, s.value ? 3 : 0) / 2;
       var next = steps[i + 1] ? Math.max(span * steps[i + 1].value / max, 3) / 2 : half;
       var inset = Math.min(Math.max(half - next, 0), half) * 0.35;
@@ -166,7 +168,11 @@
         " H" + (middle - half + inset).toFixed(1) + " Z";
       tip(el("path", { d: d, "class": "funnel-step funnel-step--" + (s.tone || "a") }, svg),
           s.label + ": " + numberFormat.format(s.value) + " (" + percentExact.format(s.value / total) + ")");
-      label(svg, labelWidth - 8, top + row / 2 + 4, shorten(String(s.label), Math.floor(labelWidth / 7.5)), "chart-text", "end");
+      if (narrow) {
+        label(svg, 4, top - 5, shorten(String(s.label), Math.floor(width / 7)), "chart-text", "start");
+      } else {
+        label(svg, labelWidth - 8, top + row / 2 + 4, shorten(String(s.label), Math.floor(labelWidth / 7.5)), "chart-text", "end");
+      }
       label(svg, middle, top + row / 2 + 5, numberFormat.format(s.value), "chart-text chart-text--on-bar", "middle");
     });
   }
