@@ -65,3 +65,32 @@ def test_same_lines_as_upstream_whatever_the_chunks(chunk: int) -> None:
     assert ours == upstream
     assert ours[0] == "OK"
     assert _letter(3) in ours[1]
+
+
+def test_fetch_times_out_only_after_the_timeout_passes_without_data() -> None:
+    """The lazy read timeout: data arriving keeps a FETCH alive; silence ends it."""
+
+    async def run() -> tuple[float, Any]:
+        loop = asyncio.get_running_loop()
+        protocol = _Protocol(loop)
+        transport = _Transport()
+        protocol.connection_made(transport)
+        protocol.state = "SELECTED"
+        started = loop.time()
+        fetch = asyncio.ensure_future(
+            protocol.fetch("1:8", "(UID BODY.PEEK[])", by_uid=True, timeout=0.3))
+        await asyncio.sleep(0)
+        tag = transport.written[0].split(b" ", 1)[0].decode()
+        data = _fetch_response(tag, [_letter(n) for n in range(1, 5)])
+        for i in range(0, len(data) - 40, 40):  # 0.1 s apart: never 0.3 s without data
+            protocol.data_received(data[i:i + 40])
+            await asyncio.sleep(0.1)
+            assert not fetch.done()
+        assert loop.time() - started > 0.6
+        silent = loop.time()
+        with pytest.raises(aioimaplib.CommandTimeout):
+            await asyncio.wait_for(fetch, 5)
+        return loop.time() - silent, fetch
+
+    waited, _ = asyncio.run(run())
+    assert 0.15 <= waited <= 1.0

@@ -72,3 +72,11 @@ def test_documents_and_queries_agree_on_mixed_text() -> None:
     text = "Printing каталогов for ООО «Ромашка», счёт № 17-Б"
     assert analyzer.analyze(text) == [
         "print", "каталог", "for", "оо", "ромашк", "счет", "17", "б"]
+
+
+def test_fold_is_the_databases_fold() -> None:
+    from letterpress.db import casefold
+    from letterpress.search import analysis
+
+    for text in ("ЁЛКА ёжик Ёж", "İstanbul ǅ ΣΑΣ straße", "Ромашка OOO", ""):
+        assert analysis.fold(text) == casefold.fold(text), text

@@ -1,8 +1,8 @@
 """A letter filed by the daemon is searchable at once: store and index in one transaction.
 
-The mail daemon's store step (``mailsvc/store.py``) ends with
-``index_new_letters(session, outcome.new_letter_ids)``; these tests call the real store through
-``testing.mailstore.deliver``, as the daemon does.
+The mail daemon's store step (``mailsvc/store.py``) ends with ``index_analysed_letters`` for the
+letters it has just written; these tests call the real store through ``testing.mailstore.deliver``,
+as the daemon does.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, exists, false, or_, select, true, union
 from sqlalchemy.orm import Session
 
 from letterpress.crm.model import ContactPerson, Counterparty, Event, Role, Task, User
@@ -67,6 +67,24 @@ def can_edit_counterparty(session: Session, user: User, counterparty: Counterpar
     return is_head_of(session, user, counterparty.manager_id)
 
 
+def can_merge_counterparties(
+    session: Session, user: User, a: Counterparty, b: Counterparty | None = None
+) -> bool:
+    """Merging ``b`` into ``a`` (or, without ``b``, merging ``a`` with some duplicate: the card's
+    link). A merge deletes a record, so it asks more than an edit: an administrator; else each
+    side is the user's own, a subordinate's (for a head), or unassigned — but two unassigned
+    ones only for a head, as a manager owns neither."""
+    if not user.active or (b is not None and a.id == b.id):
+        return False
+    if is_admin(user):
+        return True
+    sides = [a] if b is None else [a, b]
+    managers = [c.manager_id for c in sides]
+    if b is not None and managers == [None, None] and user.role != Role.HEAD.value:
+        return False
+    return all(m is None or m == user.id or is_head_of(session, user, m) for m in managers)
+
+
 def visible_contacts_clause(user: User) -> ColumnElement[bool]:
     """SQL filter: contact persons ``user`` may see (shared ones and their own personal ones)."""
     if not user.active:
@@ -100,9 +118,17 @@ def event_editor(session: Session, user: User) -> Callable[[Event], bool]:
         return lambda _event: True
     from letterpress.crm.users import subordinates
 
-    below = {u.id for u in subordinates(session, user)}
-    return lambda event: (user.id in (event.author_id, event.responsible_id)
-                          or event.responsible_id in below)
+    below: set[int] | None = None  # read at the first event that is not the viewer's own
+
+    def can_edit(event: Event) -> bool:
+        nonlocal below
+        if user.id in (event.author_id, event.responsible_id):
+            return True
+        if below is None:
+            below = {u.id for u in subordinates(session, user)}
+        return event.responsible_id in below
+
+    return can_edit
 
 
 def can_view_calendar_of(session: Session, user: User, owner_id: int) -> bool:
@@ -181,13 +207,14 @@ def readable_mailbox_ids(session: Session, user: User, policy: MailPolicy) -> se
         return set()
     if is_admin(user):
         return set(session.scalars(select(Mailbox.id)))
-    ids = set(session.scalars(select(Mailbox.id).where(Mailbox.owner_id == user.id)))
     grant_filter = MailboxGrant.user_id == user.id
     if user.team_id is not None:
         grant_filter = or_(grant_filter, MailboxGrant.team_id == user.team_id)
-    ids |= set(session.scalars(
-        select(MailboxGrant.mailbox_id).where(grant_filter, MailboxGrant.can_read.is_(True))
-    ))
+    # one statement: every page that shows letters asks this
+    ids = set(session.scalars(union(
+        select(Mailbox.id).where(Mailbox.owner_id == user.id),
+        select(MailboxGrant.mailbox_id).where(grant_filter, MailboxGrant.can_read.is_(True)),
+    )))
     if policy.head_sees_team_mail and user.role in (Role.HEAD.value, Role.ADMIN.value):
         from letterpress.crm.users import subordinates
 

@@ -23,6 +23,7 @@ from letterpress.mailsvc import folder_state
 from letterpress.mailsvc.mailboxes import ensure_archive_mailbox
 from letterpress.mailsvc.parse_pool import ParsePool
 from letterpress.mailsvc.sync import NoProgress, Progress
+from letterpress.search import letters_analyzer
 
 ARCHIVE_UIDVALIDITY = 1
 
@@ -90,6 +91,7 @@ def import_archive(
         session.commit()
         folder_id, last_uid = folder.id, folder.last_uid
         ref = folder_state.folder_ref(session, folder_id, None)
+        analyzer = letters_analyzer(session)
     policy = folder_state.filing_policy(settings)
     blocklist = frozenset(b.lower() for b in settings.mail.blocklist)
     progress = progress or NoProgress()
@@ -101,7 +103,7 @@ def import_archive(
         position = 0
 
         def flush() -> None:
-            fetched = parser.parse_sync(batch)
+            fetched = parser.parse_sync(batch, analyzer)
             outcome = folder_state.store_and_commit(factory, ref, ARCHIVE_UIDVALIDITY, fetched,
                                                     policy, blocklist)
             result.created += outcome.new_letters

@@ -235,6 +235,7 @@ _CLUSTER_PENALTY = 3.0  # Russian alternates vowels and consonants; misread text
 _VOWELS = set("аеёиоуыэюя")
 _SAMPLE = 4096
 _HIGH_BYTES = bytes(range(0x80, 0x100))
+_LOW_BYTES = bytes(range(0x80))
 _OVERRIDE_MARGIN = (
     0.5  # per 8-bit byte; the smallest margin seen on real words was ~0.4 for 3 letters
 )
@@ -281,20 +282,26 @@ def _table(codec: str) -> _Table:
     )
 
 
-def cyrillic_score(data: bytes, codec: str) -> float:
+def _high_counts(data: bytes) -> Counter[int]:
+    """How often each 8-bit byte occurs in the sample :func:`cyrillic_score` reads."""
+    return Counter(data[:_SAMPLE].translate(None, _LOW_BYTES))
+
+
+def cyrillic_score(data: bytes, codec: str, counts: Counter[int] | None = None) -> float:
     """How much ``data`` read as ``codec`` looks like Russian text; per 8-bit byte.
 
     Only the first :data:`_SAMPLE` bytes are scored: the statistics settle long before.
+    ``counts`` are :func:`_high_counts` of ``data``, when the caller has them already.
     """
     data = data[:_SAMPLE]
     table = _table(codec)
-    counts = Counter(data)
+    if counts is None:
+        counts = _high_counts(data)
     high = 0
     total = 0.0
     for byte, count in counts.items():
-        if byte >= 0x80:
-            high += count
-            total += table.weights[byte - 0x80] * count
+        high += count
+        total += table.weights[byte - 0x80] * count
     if not high:
         return 0.0
     total -= _FLIP_PENALTY * len(table.flips.findall(data))
@@ -303,10 +310,12 @@ def cyrillic_score(data: bytes, codec: str) -> float:
     return total / high
 
 
-def _best_cyrillic(data: bytes) -> tuple[str, float]:
-    scored = [(cyrillic_score(data, codec), codec) for codec in _FALLBACKS]
-    score, codec = max(scored)
-    return codec, score
+def _best_cyrillic(data: bytes) -> tuple[str, float, dict[str, float]]:
+    """The fallback codec that reads best as Russian, its score, and every fallback's score."""
+    counts = _high_counts(data)
+    scores = {codec: cyrillic_score(data, codec, counts) for codec in _FALLBACKS}
+    score, codec = max((score, codec) for codec, score in scores.items())
+    return codec, score, scores
 
 
 def _looks_like_words(data: bytes) -> bool:
@@ -339,7 +348,7 @@ def _guess(data: bytes) -> tuple[str, str, str]:
     if good >= 3 and good >= 4 * bad:
         text = data.decode("utf-8", "letterpress-cp1251")
         return text, "utf-8", " with stray bytes read as windows-1251"
-    codec, _score = _best_cyrillic(data)
+    codec, _score, _scores = _best_cyrillic(data)
     return data.decode(codec, "replace"), mime_name(codec), ""
 
 
@@ -349,11 +358,12 @@ def _second_opinion(data: bytes, codec: str) -> tuple[str, str] | None:
         return None
     if _strict(data, "utf_8") is not None:
         return "utf_8", "the bytes are valid utf-8"
-    best, best_score = _best_cyrillic(data)
+    best, best_score, scores = _best_cyrillic(data)
     if codec in _CYRILLIC_SINGLE_BYTE:
+        own = scores[codec] if codec in scores else cyrillic_score(data, codec)
         if (
             best != codec
-            and best_score - cyrillic_score(data, codec) > _OVERRIDE_MARGIN
+            and best_score - own > _OVERRIDE_MARGIN
             and len(data) - len(data.translate(None, _HIGH_BYTES)) >= _OVERRIDE_MIN_BYTES
         ):
             return best, f"{mime_name(best)} reads as Russian, {mime_name(codec)} does not"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import NamedTuple
 
 __all__ = ["ROLES", "Address", "Attachment", "CalendarPart", "ParsedLetter"]
@@ -39,9 +40,10 @@ class Attachment:
     def size(self) -> int:
         return len(self.payload)
 
-    @property
+    @cached_property
     def sha256(self) -> str:
-        """Hex digest of the payload, for content-addressed storage (computed on each call)."""
+        """Hex digest of the payload, for content-addressed storage. Computed once; a parser
+        worker computes it, and it travels with the pickled attachment to the store."""
         return hashlib.sha256(self.payload).hexdigest()
 
 

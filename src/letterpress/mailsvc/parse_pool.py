@@ -4,6 +4,10 @@ Parsing, not fetching, bounds ingestion (see notes/mail-stack.md), so letters ar
 processes while the event loop fetches the next batch and a thread writes the previous one.
 A letter that cannot be parsed comes back with its error and is stored raw all the same.
 
+Given the search index's analyzer, the workers also make each letter's analysed search fields
+(:func:`.stored.search_fields`: HTML to text, attachments' text, tokenising, stemming), the
+costliest Python of indexing, so that the single writing process only inserts the rows.
+
 This module is what a worker imports, so it imports nothing heavy (no SQLAlchemy, no models:
 that cost each worker ~1 s of CPU at start). Workers get the raw bytes and send back only what
 parsing made of them; the bytes, already in the calling process, are not sent back.
@@ -22,9 +26,11 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from letterpress.mailsvc.letter import ParsedLetter
+    from letterpress.search.letterdoc import LetterFields
 
-#: What a worker sends back for one letter: SHA-256 of the raw bytes, the parse, or its error.
-Outcome = tuple[str, "ParsedLetter | None", "str | None"]
+#: What a worker sends back for one letter: SHA-256 of the raw bytes, the parse, or its error,
+#: and the analysed search fields (None when not asked for).
+Outcome = tuple[str, "ParsedLetter | None", "str | None", "LetterFields | None"]
 
 
 @dataclass(frozen=True)
@@ -36,35 +42,52 @@ class Fetched:
     sha256: str
     parsed: ParsedLetter | None
     error: str | None = None
+    #: Search fields analysed by the index's analyzer, if the parser was given one.
+    search: LetterFields | None = None
 
 
-def parse_one(uid: int, raw: bytes) -> Fetched:
-    sha, parsed, error = _parse(raw)
-    return Fetched(uid=uid, raw=raw, sha256=sha, parsed=parsed, error=error)
+def parse_one(uid: int, raw: bytes, analyzer: str | None = None) -> Fetched:
+    sha, parsed, error, search = _parse(raw, analyzer)
+    return Fetched(uid=uid, raw=raw, sha256=sha, parsed=parsed, error=error, search=search)
 
 
-def parse_chunk(items: Sequence[tuple[int, bytes]]) -> list[Fetched]:
-    return [parse_one(uid, raw) for uid, raw in items]
+def parse_chunk(items: Sequence[tuple[int, bytes]], analyzer: str | None = None) -> list[Fetched]:
+    return [parse_one(uid, raw, analyzer) for uid, raw in items]
 
 
-def _parse(raw: bytes) -> Outcome:
+def _parse(raw: bytes, analyzer: str | None = None) -> Outcome:
     from letterpress.mailsvc.parse import parse_letter
 
-    sha = hashlib.sha256(raw).hexdigest()
     try:
-        return sha, parse_letter(raw), None
+        parsed: ParsedLetter | None = parse_letter(raw)
+        error = None
     except Exception as exc:  # a hostile letter must never stop its folder
-        return sha, None, f"{type(exc).__name__}: {exc}"[:2000]
+        parsed, error = None, f"{type(exc).__name__}: {exc}"[:2000]
+    if parsed is not None:
+        sha = parsed.sha256
+        for att in parsed.attachments:
+            att.sha256  # noqa: B018 - computed here, in the worker; cached with the attachment
+    else:
+        sha = hashlib.sha256(raw).hexdigest()
+    search = None
+    if analyzer is not None:
+        from letterpress.mailsvc.stored import search_fields
+
+        try:
+            search = search_fields(parsed, analyzer)
+        except Exception:  # the store analyses it again, and reports what goes wrong there
+            search = None
+    return sha, parsed, error, search
 
 
-def _parse_raws(raws: Sequence[bytes]) -> list[Outcome]:
+def _parse_raws(raws: Sequence[bytes], analyzer: str | None = None) -> list[Outcome]:
     """What runs in a worker."""
-    return [_parse(raw) for raw in raws]
+    return [_parse(raw, analyzer) for raw in raws]
 
 
 def _joined(items: Sequence[tuple[int, bytes]], outcomes: Sequence[Outcome]) -> list[Fetched]:
-    return [Fetched(uid=uid, raw=raw, sha256=sha, parsed=parsed, error=error)
-            for (uid, raw), (sha, parsed, error) in zip(items, outcomes, strict=True)]
+    return [Fetched(uid=uid, raw=raw, sha256=sha, parsed=parsed, error=error, search=search)
+            for (uid, raw), (sha, parsed, error, search) in zip(items, outcomes, strict=True)]
 
 
 class ParsePool:
@@ -76,27 +99,31 @@ class ParsePool:
         if self.workers > 0:
             self._executor = ProcessPoolExecutor(self.workers, mp_context=get_context("forkserver"))
 
-    async def parse(self, items: Sequence[tuple[int, bytes]]) -> list[Fetched]:
+    async def parse(self, items: Sequence[tuple[int, bytes]],
+                    analyzer: str | None = None) -> list[Fetched]:
+        """Parse ``items`` (uid, raw bytes); with ``analyzer`` also make their search fields."""
         if not items:
             return []
         if self._executor is None:
-            return parse_chunk(items)
+            return parse_chunk(items, analyzer)
         loop = asyncio.get_running_loop()
         size = max(1, -(-len(items) // self.workers))
         raws = [raw for _uid, raw in items]
         results = await asyncio.gather(*(
-            loop.run_in_executor(self._executor, _parse_raws, raws[i:i + size])
+            loop.run_in_executor(self._executor, _parse_raws, raws[i:i + size], analyzer)
             for i in range(0, len(raws), size)
         ))
         return _joined(items, [outcome for chunk in results for outcome in chunk])
 
-    def parse_sync(self, items: Sequence[tuple[int, bytes]]) -> list[Fetched]:
+    def parse_sync(self, items: Sequence[tuple[int, bytes]],
+                   analyzer: str | None = None) -> list[Fetched]:
         if self._executor is None:
-            return parse_chunk(items)
+            return parse_chunk(items, analyzer)
         size = max(1, -(-len(items) // self.workers))
         raws = [raw for _uid, raw in items]
         chunks = [raws[i:i + size] for i in range(0, len(raws), size)]
-        outcomes = [o for chunk in self._executor.map(_parse_raws, chunks) for o in chunk]
+        outcomes = [o for chunk in self._executor.map(_parse_raws, chunks,
+                                                      [analyzer] * len(chunks)) for o in chunk]
         return _joined(items, outcomes)
 
     def close(self) -> None:

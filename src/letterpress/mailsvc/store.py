@@ -2,23 +2,25 @@
 
 This is where "exactly once" is kept: the folder row is updated first (taking the write lock and
 checking that this process still holds the folder's lease and that UIDVALIDITY is unchanged), then
-the raw bytes, letters, locations, addresses and attachments are written, and the letters are
-filed; the caller commits once. A crash anywhere before the commit leaves nothing; a batch
-stored twice (after a crash between the commit and the next fetch) changes nothing, because
-locations are unique per (folder, UIDVALIDITY, UID) and letters per ``dedup_key``.
+the raw bytes, letters, locations, addresses and attachments are written, the letters are filed
+and indexed for search; the caller commits once. A crash anywhere before the commit leaves
+nothing, in the index neither; a batch stored twice (after a crash between the commit and the
+next fetch) changes nothing, because locations are unique per (folder, UIDVALIDITY, UID) and
+letters per ``dedup_key``.
+
+The writing is one multi-row statement per table (:mod:`.bulk`), and new letters get their ids
+before they are inserted, so that each is written once with its thread already set (a reply
+joins the thread of its nearest stored ancestor, in this batch or before it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Table, update
 from sqlalchemy.orm import Session
 
 from letterpress.crm.filing import FilingInput, FilingPolicy, file_letters
@@ -33,18 +35,29 @@ from letterpress.crm.model import (
 )
 from letterpress.db.types import utcnow
 from letterpress.errors import FolderError
+from letterpress.mailsvc.bulk import allocate_ids, insert_rows, select_in
 from letterpress.mailsvc.invitation import parse_invitations
-from letterpress.search import index_new_letters
 from letterpress.mailsvc.parse_pool import Fetched  # defined there: workers import it
+from letterpress.mailsvc.stored import address_values, attachment_values, search_fields
+from letterpress.search import index_analysed_letters
+from letterpress.search.letterdoc import aware
 
 __all__ = [
     "BatchOutcome", "Fetched", "FolderRef", "LeaseLost", "claim_checkpoint", "dedup_key",
-    "insert_ignoring_conflicts", "store_batch",
+    "store_batch",
 ]
 
-#: Rows are inserted through the tables (Core), not the ORM: the ORM's bulk path costs ~3x the
-#: Python time per row and adds nothing here (no events, no validators, same column defaults).
 _LETTERS: Table = Letter.__table__  # type: ignore[assignment]
+_BLOBS: Table = Blob.__table__  # type: ignore[assignment]
+_LOCATIONS: Table = LetterLocation.__table__  # type: ignore[assignment]
+_ADDRESSES: Table = LetterAddress.__table__  # type: ignore[assignment]
+_ATTACHMENTS: Table = Attachment.__table__  # type: ignore[assignment]
+
+LETTER_COLUMNS = (
+    "id", "dedup_key", "raw_sha256", "size", "received_at", "message_id", "in_reply_to",
+    "references", "thread_id", "subject", "sent_at", "from_email", "from_name", "text_plain",
+    "text_html", "has_attachments", "is_bulk", "is_outgoing", "parse_error", "parse_warnings",
+)
 
 
 class LeaseLost(FolderError):
@@ -70,17 +83,6 @@ class BatchOutcome:
     unparsed: int = 0
     filed: int = 0
     new_letter_ids: list[int] = field(default_factory=list)
-
-
-def insert_ignoring_conflicts(session: Session, table: Table, rows: Sequence[dict[str, Any]],
-                              index_elements: Sequence[str]) -> None:
-    """INSERT rows, skipping those that collide on ``index_elements`` (both databases)."""
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    maker = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = maker(table).on_conflict_do_nothing(index_elements=list(index_elements))
-    session.execute(stmt, list(rows))
 
 
 def dedup_key(message_id: str | None, sha256: str) -> str:
@@ -140,41 +142,28 @@ def store_batch(
     for f in kept:
         mid = f.parsed.message_id if f.parsed is not None else None
         keys.setdefault(dedup_key(mid, f.sha256), f)
-    existing = dict(session.execute(
-        select(Letter.dedup_key, Letter.id).where(Letter.dedup_key.in_(keys))
-    ).all())
-    new_rows: list[dict[str, Any]] = []
-    digest: dict[int, str] = {}  # attachment object -> SHA-256, computed once per batch
-    for key, f in keys.items():
-        if key in existing:
-            continue
-        new_rows.append(_letter_row(key, f, folder, received))
+    existing: dict[str, int] = dict(select_in(
+        session, _LETTERS, ("dedup_key", "id"), "dedup_key", keys))
+    fresh = [key for key in keys if key not in existing]
+    new_ids = dict(zip(fresh, allocate_ids(session, _LETTERS, len(fresh)), strict=True))
+    threads = _threads(session, [(new_ids[key], keys[key]) for key in fresh])
+    letter_rows: list[tuple[Any, ...]] = []
+    for key, letter_id in new_ids.items():
+        f = keys[key]
+        letter_rows.append(_letter_row(letter_id, key, f, folder, received,
+                                       threads.get(letter_id)))
         if f.parsed is not None:
             for att in f.parsed.attachments:
-                digest[id(att)] = hashlib.sha256(att.payload).hexdigest()
-                blobs.setdefault(digest[id(att)], att.payload)
-    insert_ignoring_conflicts(
-        session, Blob.__table__,  # type: ignore[arg-type]
-        [{"sha256": sha, "size": len(data), "data": data} for sha, data in blobs.items()],
-        ["sha256"],
-    )
-    new_ids: dict[str, int] = {}
-    if new_rows:
-        # One multi-row INSERT; rows are matched to ids by their unique dedup_key, not by the
-        # order of RETURNING (asking SQLAlchemy for that order makes SQLite insert row by row).
-        # The ids still follow the rows' order, and so does new_ids.
-        returned: dict[str, int] = dict(session.execute(
-            insert(_LETTERS).returning(_LETTERS.c.dedup_key, _LETTERS.c.id), new_rows,
-        ).all())
-        new_ids = {row["dedup_key"]: returned[row["dedup_key"]] for row in new_rows}
+                blobs.setdefault(att.sha256, att.payload)  # digested by the parser worker
+    insert_rows(session, _BLOBS, ("sha256", "size", "data"),
+                [(sha, len(data), data) for sha, data in blobs.items()],
+                skip_conflicts_on=("sha256",))
+    insert_rows(session, _LETTERS, LETTER_COLUMNS, letter_rows)
     ids = {**existing, **new_ids}
-    insert_ignoring_conflicts(
-        session, LetterLocation.__table__,  # type: ignore[arg-type]
-        [{"letter_id": ids[dedup_key(f.parsed.message_id if f.parsed else None, f.sha256)],
-          "folder_id": folder.folder_id, "uidvalidity": uidvalidity, "uid": f.uid,
-          "raw_sha256": f.sha256} for f in kept],
-        ["folder_id", "uidvalidity", "uid"],
-    )
+    insert_rows(session, _LOCATIONS, ("letter_id", "folder_id", "uidvalidity", "uid", "raw_sha256"),
+                [(ids[dedup_key(f.parsed.message_id if f.parsed else None, f.sha256)],
+                  folder.folder_id, uidvalidity, f.uid, f.sha256) for f in kept],
+                skip_conflicts_on=("folder_id", "uidvalidity", "uid"))
     outcome.stored = len(kept)
     outcome.duplicates = len(kept) - len(new_ids)
     outcome.new_letters = len(new_ids)
@@ -182,8 +171,8 @@ def store_batch(
     if not new_ids:
         return outcome
 
-    address_rows: list[dict[str, Any]] = []
-    attachment_rows: list[dict[str, Any]] = []
+    address_rows: list[tuple[Any, ...]] = []
+    attachment_rows: list[tuple[Any, ...]] = []
     filing: list[FilingInput] = []
     invitations: list[tuple[int, int | None, Invitation]] = []
     for key, letter_id in new_ids.items():
@@ -192,37 +181,40 @@ def store_batch(
         if p is None:
             outcome.unparsed += 1
             continue
-        for role, name, email in p.addresses:
-            address_rows.append({"letter_id": letter_id, "role": role, "name": name[:500],
-                                 "email": email[:320]})
+        address_rows.extend((letter_id, *address_values(a)) for a in p.addresses)
         for att in p.attachments:
-            attachment_rows.append({
-                "letter_id": letter_id, "filename": (att.filename or "")[:500],
-                "content_type": (att.content_type or "application/octet-stream")[:200],
-                "size": att.size, "sha256": digest[id(att)], "content_id": att.content_id,
-                "is_inline": att.is_inline,
-            })
-        outgoing = _is_outgoing(p, folder)
+            attachment_rows.append((letter_id, *attachment_values(att), att.size, att.sha256,
+                                    att.content_id, att.is_inline))
         filing.append(FilingInput(
             letter_id=letter_id, addresses=p.addresses, message_id=p.message_id,
             in_reply_to=p.in_reply_to, references=p.references, subject=p.subject,
             body_text=p.text_plain[:20000], sent_at=p.date or received, is_bulk=p.is_bulk,
-            is_outgoing=outgoing, owner_id=folder.owner_id,
+            is_outgoing=_is_outgoing(p, folder), owner_id=folder.owner_id,
         ))
         for part in p.calendars:
             invitations.extend((letter_id, folder.owner_id, inv)
                                for inv in parse_invitations(part.data))
-    if address_rows:
-        session.execute(insert(LetterAddress.__table__), address_rows)  # type: ignore[arg-type]
-    if attachment_rows:
-        session.execute(insert(Attachment.__table__), attachment_rows)  # type: ignore[arg-type]
-    _set_threads(session, filing)
+    insert_rows(session, _ADDRESSES, ("letter_id", "role", "name", "email"), address_rows)
+    insert_rows(session, _ATTACHMENTS, ("letter_id", "filename", "content_type", "size", "sha256",
+                                        "content_id", "is_inline"), attachment_rows)
+    _adopt_earlier_replies(session, {it.message_id: threads[it.letter_id]
+                                     for it in filing if it.message_id})
     results = file_letters(session, filing, policy)
     outcome.filed = sum(1 for r in results if r.links)
     if invitations:
         apply_invitations(session, invitations)
-    index_new_letters(session, outcome.new_letter_ids)  # searchable at commit, same transaction
+    _index(session, {letter_id: keys[key] for key, letter_id in new_ids.items()}, received)
     return outcome
+
+
+def _index(session: Session, letters: dict[int, Fetched], received: dt.datetime) -> None:
+    """Index the new letters in this transaction: searchable at its commit, gone with its
+    rollback. The parser workers analysed them already, unless the index wants otherwise."""
+    index_analysed_letters(session, [
+        (letter_id, aware((f.parsed.date if f.parsed is not None else None) or received),
+         f.search)
+        for letter_id, f in letters.items()
+    ], lambda letter_id, analyzer: search_fields(letters[letter_id].parsed, analyzer))
 
 
 def _is_outgoing(parsed: Any, folder: FolderRef) -> bool:
@@ -234,58 +226,47 @@ def _is_outgoing(parsed: Any, folder: FolderRef) -> bool:
     return False
 
 
-def _letter_row(key: str, f: Fetched, folder: FolderRef, received: dt.datetime) -> dict[str, Any]:
+def _letter_row(letter_id: int, key: str, f: Fetched, folder: FolderRef,
+                received: dt.datetime, thread_id: int | None) -> tuple[Any, ...]:
+    """The letter's values in the order of :data:`LETTER_COLUMNS`."""
     p = f.parsed
-    row: dict[str, Any] = {
-        "dedup_key": key, "raw_sha256": f.sha256, "size": len(f.raw), "received_at": received,
-        "references": "", "subject": "", "text_plain": "", "text_html": "", "parse_warnings": "",
-        "has_attachments": False, "is_bulk": False, "is_outgoing": folder.is_sent,
-        "message_id": None, "in_reply_to": None, "sent_at": None, "from_email": None,
-        "from_name": None, "thread_id": None, "parse_error": f.error,
-    }
     if p is None:
-        if not row["parse_error"]:
-            row["parse_error"] = "not parsed"
-        return row
+        return (letter_id, key, f.sha256, len(f.raw), received, None, None, "", thread_id, "",
+                None, None, None, "", "", False, False, folder.is_sent, f.error or "not parsed",
+                "")
     sender = next(((n, e) for r, n, e in p.addresses if r == "from"), (None, None))
-    row.update({
-        "message_id": p.message_id, "in_reply_to": p.in_reply_to,
-        "references": " ".join(p.references), "subject": p.subject, "sent_at": p.date,
-        "from_name": (sender[0] or None) and sender[0][:500], "from_email": sender[1],
-        "text_plain": p.text_plain, "text_html": p.text_html,
-        "has_attachments": any(not a.is_inline for a in p.attachments),
-        "is_bulk": p.is_bulk, "is_outgoing": _is_outgoing(p, folder),
-        "parse_warnings": "\n".join(p.defects + p.warnings),
-    })
-    return row
+    return (
+        letter_id, key, f.sha256, len(f.raw), received, p.message_id, p.in_reply_to,
+        " ".join(p.references), thread_id, p.subject, p.date, sender[1],
+        (sender[0] or None) and sender[0][:500], p.text_plain, p.text_html,
+        any(not a.is_inline for a in p.attachments), p.is_bulk, _is_outgoing(p, folder), f.error,
+        "\n".join(p.defects + p.warnings),
+    )
 
 
-def _set_threads(session: Session, items: list[FilingInput]) -> None:
-    """Each new letter joins the thread of its nearest stored ancestor, else starts its own."""
-    refs = {r for it in items for r in ([it.in_reply_to] if it.in_reply_to else []) + list(it.references)}
+def _threads(session: Session, new: Sequence[tuple[int, Fetched]]) -> dict[int, int]:
+    """The thread of each new parsed letter (by its new id): that of its nearest ancestor
+    (In-Reply-To, then References from the last) stored before or earlier in this batch, else
+    its own id. Unparsed letters have none."""
+    items = [(letter_id, f.parsed) for letter_id, f in new if f.parsed is not None]
+    refs = {r for _, p in items
+            for r in ([p.in_reply_to] if p.in_reply_to else []) + list(p.references)}
     known: dict[str, int] = {}
     if refs:
-        for mid, letter_id, thread_id in session.execute(
-            select(Letter.message_id, Letter.id, Letter.thread_id).where(Letter.message_id.in_(refs))
-        ):
+        for mid, letter_id, thread_id in select_in(
+                session, _LETTERS, ("message_id", "id", "thread_id"), "message_id", refs):
             known[mid] = thread_id or letter_id
-    updates: list[dict[str, Any]] = []
-    for it in items:
-        chain = ([it.in_reply_to] if it.in_reply_to else []) + list(reversed(it.references))
-        thread = next((known[r] for r in chain if r in known), it.letter_id)
-        if it.message_id:
-            known[it.message_id] = thread
-        updates.append({"b_id": it.letter_id, "b_thread": thread})
-    if updates:
-        from sqlalchemy import bindparam
-
-        session.execute(
-            update(Letter.__table__).where(Letter.__table__.c.id == bindparam("b_id"))
-            .values(thread_id=bindparam("b_thread")),
-            updates,
-        )
-    _adopt_earlier_replies(session, {it.message_id: known[it.message_id]
-                                     for it in items if it.message_id})
+        for letter_id, p in items:  # a parent later in this batch than its reply
+            if p.message_id is not None and p.message_id in refs:
+                known.setdefault(p.message_id, letter_id)
+    threads: dict[int, int] = {}
+    for letter_id, p in items:
+        chain = ([p.in_reply_to] if p.in_reply_to else []) + list(reversed(p.references))
+        thread = next((known[r] for r in chain if r in known), letter_id)
+        if p.message_id:
+            known[p.message_id] = thread
+        threads[letter_id] = thread
+    return threads
 
 
 def _adopt_earlier_replies(session: Session, threads: dict[str, int]) -> None:
@@ -293,9 +274,8 @@ def _adopt_earlier_replies(session: Session, threads: dict[str, int]) -> None:
     own; those threads join the parent's now, so threading does not depend on arrival order."""
     if not threads:
         return
-    moves = {(old, threads[mid]) for mid, old in session.execute(
-        select(Letter.in_reply_to, Letter.thread_id).where(Letter.in_reply_to.in_(threads))
-    ).all() if old is not None and old != threads[mid]}
+    moves = {(old, threads[mid]) for mid, old in select_in(
+        session, _LETTERS, ("in_reply_to", "thread_id"), "in_reply_to", threads)
+        if old is not None and old != threads[mid]}
     for old, new in sorted(moves):
-        session.execute(update(Letter.__table__).where(Letter.__table__.c.thread_id == old)
-                        .values(thread_id=new))
+        session.execute(update(_LETTERS).where(_LETTERS.c.thread_id == old).values(thread_id=new))

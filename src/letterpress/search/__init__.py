@@ -17,30 +17,58 @@ indexed by :func:`install_hooks`; ``letterpress reindex`` rebuilds (:mod:`.reind
 
 from __future__ import annotations
 
-from letterpress.search.hits import Hit, SearchPage
-from letterpress.search.hooks import install_hooks, uninstall_hooks
-from letterpress.search.kinds import Kind
-from letterpress.search.meta import (
-    IndexMismatch,
-    IndexMissing,
-    create_schema,
-    include_in_migrations,
-)
-from letterpress.search.querylang import QueryError
-from letterpress.search.service import (
-    index,
-    index_contacts,
-    index_counterparties,
-    index_events,
-    index_new_letters,
-    index_tasks,
-    query,
-    remove,
-)
-from letterpress.search.snippets import Snippet
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from letterpress.search.hits import Hit, SearchPage
+    from letterpress.search.hooks import install_hooks, uninstall_hooks
+    from letterpress.search.kinds import Kind
+    from letterpress.search.meta import (
+        IndexMismatch,
+        IndexMissing,
+        create_schema,
+        include_in_migrations,
+    )
+    from letterpress.search.querylang import QueryError
+    from letterpress.search.service import (
+        index,
+        index_analysed_letters,
+        index_contacts,
+        index_counterparties,
+        index_events,
+        index_new_letters,
+        index_tasks,
+        letters_analyzer,
+        query,
+        remove,
+    )
+    from letterpress.search.snippets import Snippet
+
+#: Where each public name lives. Loaded on first use, so that the mail daemon's parser workers,
+#: which need only the light modules (analysis, extract, letterdoc), do not import the models.
+_EXPORTS = {
+    "Hit": "hits", "SearchPage": "hits", "install_hooks": "hooks", "uninstall_hooks": "hooks",
+    "Kind": "kinds", "IndexMismatch": "meta", "IndexMissing": "meta", "create_schema": "meta",
+    "include_in_migrations": "meta", "QueryError": "querylang", "Snippet": "snippets",
+    **{name: "service" for name in (
+        "index", "index_analysed_letters", "index_contacts", "index_counterparties",
+        "index_events", "index_new_letters", "index_tasks", "letters_analyzer", "query",
+        "remove")},
+}
 
 __all__ = [
     "Hit", "IndexMismatch", "IndexMissing", "Kind", "QueryError", "SearchPage", "Snippet",
-    "create_schema", "include_in_migrations", "index", "index_contacts", "index_counterparties", "index_events",
-    "index_new_letters", "index_tasks", "install_hooks", "query", "remove", "uninstall_hooks",
+    "create_schema", "include_in_migrations", "index", "index_analysed_letters", "index_contacts",
+    "index_counterparties", "index_events", "index_new_letters", "index_tasks", "install_hooks",
+    "letters_analyzer", "query", "remove", "uninstall_hooks",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

@@ -28,7 +28,6 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from letterpress.db.casefold import fold
 from letterpress.errors import ConfigError
 
 WORD = re.compile(r"[^\W_]+")
@@ -36,6 +35,12 @@ _FAST_WORD = re.compile(r"\w+")  # the same words once "_" is a space, and faste
 MAX_WORD = 64
 _CACHE_LIMIT = 500_000
 STRIP = re.compile("[\u0300\u0301\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+
+
+def fold(value: str) -> str:
+    """Lower-case and "ё" -> "е": :func:`letterpress.db.casefold.fold` (a test holds them equal),
+    repeated here because that module imports SQLAlchemy, which the parser workers do not need."""
+    return value.lower().replace("ё", "е")
 
 
 def clean(text: str) -> str:

@@ -55,15 +55,16 @@ from letterpress.crm.model import (
 )
 from letterpress.db.casefold import fold
 from letterpress.search import extract
-from letterpress.search.extract import (
-    MAX_ATTACHMENT_BYTES,
-    html_to_text,
-    is_text_like,
-)
+from letterpress.search.extract import MAX_ATTACHMENT_BYTES
 from letterpress.search.kinds import Kind
+from letterpress.search.letterdoc import (
+    MAX_FIELD_CHARS,
+    aware,
+    letter_texts,
+    wants_attachment_text,
+)
+from letterpress.search.letterdoc import join as _join
 
-FIELDS: tuple[str, ...] = ("title", "keys", "more", "body")
-MAX_FIELD_CHARS = 200_000
 EMAIL_EVENT_KINDS = (EventKind.INCOMING_EMAIL.value, EventKind.OUTGOING_EMAIL.value)
 CHUNK = 1000
 
@@ -95,10 +96,6 @@ class Document:
         return value[:MAX_FIELD_CHARS]
 
 
-def _join(*parts: str | None) -> str:
-    return "\n".join(p for p in parts if p)
-
-
 def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
     for start in range(0, len(ids), CHUNK):
         yield list(ids[start : start + CHUNK])
@@ -115,10 +112,7 @@ def phone_variants(phone: str) -> str:
     return " ".join(out)
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime:
-    if value is None:
-        return dt.datetime.now(dt.UTC)
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+_aware = aware
 
 
 # --- letters ------------------------------------------------------------------------------
@@ -126,53 +120,48 @@ def _aware(value: dt.datetime | None) -> dt.datetime:
 
 def load_letters(conn: Connection, ids: Sequence[int], *, facets: bool,
                  attachment_text: bool = True) -> list[Document]:
-    docs: dict[int, Document] = {}
-    bodies: dict[int, list[str]] = defaultdict(list)
-    for row in conn.execute(
+    """Stored letters' documents, made by :func:`~letterpress.search.letterdoc.letter_texts`
+    exactly as the mail daemon's parser workers make them from the letters they store."""
+    rows = {row.id: row for row in conn.execute(
         select(Letter.id, Letter.subject, Letter.text_plain, Letter.text_html, Letter.sent_at,
                Letter.received_at, Letter.has_attachments).where(Letter.id.in_(ids))
-    ):
-        text = row.text_plain if row.text_plain.strip() else html_to_text(row.text_html)
-        docs[row.id] = Document(Kind.LETTER, row.id, _aware(row.sent_at or row.received_at),
-                                title=row.subject or "")
-        docs[row.id].facets.has_attachment = bool(row.has_attachments)
-        bodies[row.id].append(text[:MAX_FIELD_CHARS])
-    if not docs:
+    )}
+    if not rows:
         return []
-    keys: dict[int, list[str]] = defaultdict(list)
-    more: dict[int, list[str]] = defaultdict(list)
+    addresses: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
     for addr in conn.execute(
         select(LetterAddress.letter_id, LetterAddress.role, LetterAddress.name, LetterAddress.email)
-        .where(LetterAddress.letter_id.in_(list(docs))).order_by(LetterAddress.id)
+        .where(LetterAddress.letter_id.in_(list(rows))).order_by(LetterAddress.id)
     ):
-        if addr.role in ("from", "sender"):
-            keys[addr.letter_id].append(f"{addr.name} {addr.email}".strip())
-        elif addr.role in ("to", "cc", "bcc"):
-            more[addr.letter_id].append(f"{addr.name} {addr.email}".strip())
-    wanted: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+        addresses[addr.letter_id].append((addr.role, addr.name, addr.email))
+    # each letter's attachments in order: [file name, text]; texts are filled from the blobs
+    files: dict[int, list[list[str]]] = defaultdict(list)
+    wanted: dict[str, list[tuple[list[str], str, str]]] = defaultdict(list)
     for att in conn.execute(
         select(Attachment.letter_id, Attachment.filename, Attachment.content_type,
                Attachment.sha256, Attachment.size)
-        .where(Attachment.letter_id.in_(list(docs))).order_by(Attachment.id)
+        .where(Attachment.letter_id.in_(list(rows))).order_by(Attachment.id)
     ):
-        if att.filename:
-            bodies[att.letter_id].append(att.filename)
-        if (attachment_text and is_text_like(att.filename, att.content_type)
-                and att.size <= MAX_ATTACHMENT_BYTES):
-            wanted[att.sha256].append((att.letter_id, att.filename, att.content_type))
+        entry = [att.filename or "", ""]
+        files[att.letter_id].append(entry)
+        if attachment_text and wants_attachment_text(att.filename, att.content_type, att.size):
+            wanted[att.sha256].append((entry, att.filename, att.content_type))
     if wanted:
         for sha, data in conn.execute(
             select(Blob.sha256, Blob.data).where(Blob.sha256.in_(list(wanted)),
                                                  Blob.size <= MAX_ATTACHMENT_BYTES)
         ):
-            for letter_id, filename, ctype in wanted[sha]:
-                text = extract.attachment_text(filename, ctype, data)
-                if text:
-                    bodies[letter_id].append(text)
-    for letter_id, doc in docs.items():
-        doc.keys = _join(*keys[letter_id])
-        doc.more = _join(*more[letter_id])
-        doc.body = _join(*bodies[letter_id])[: MAX_FIELD_CHARS * 2]
+            for entry, filename, ctype in wanted[sha]:
+                entry[1] = extract.attachment_text(filename, ctype, data)
+    docs: dict[int, Document] = {}
+    for letter_id, row in rows.items():
+        title, keys, more, body = letter_texts(
+            row.subject, row.text_plain, row.text_html, addresses[letter_id],
+            [(name, text) for name, text in files[letter_id]])
+        doc = docs[letter_id] = Document(Kind.LETTER, letter_id,
+                                         aware(row.sent_at or row.received_at),
+                                         title=title, keys=keys, more=more, body=body)
+        doc.facets.has_attachment = bool(row.has_attachments)
     if facets:
         _letter_facets(conn, docs)
     return list(docs.values())

@@ -7,7 +7,8 @@ removes them before the transaction goes on. The listener costs a type lookup pe
 when nothing searchable changed, and nothing at all in a database without a search index.
 
 Core statements (``session.execute(insert(...), rows)``) bypass the ORM and therefore these
-hooks: the mail daemon indexes what it stores itself (:func:`~letterpress.search.index_new_letters`),
+hooks: the mail daemon indexes what it stores itself
+(:func:`~letterpress.search.index_analysed_letters`),
 and bulk loaders (the demo, the ERP import) should call :func:`~letterpress.search.index` for the
 ids they wrote or leave it to ``letterpress reindex``.
 """

@@ -1,9 +1,11 @@
 """The seam: index, remove, query. Callers never see a backend.
 
 - :func:`index` (re)indexes objects of one kind by id, inside the caller's transaction: the
-  mail daemon's store step calls :func:`index_new_letters`, the ORM hooks
-  (:mod:`letterpress.search.hooks`) call it for CRM objects; ids that no longer exist, or are not
-  indexable, are removed from the index.
+  ORM hooks (:mod:`letterpress.search.hooks`) call it for CRM objects; ids that no longer exist,
+  or are not indexable, are removed from the index.
+- :func:`index_analysed_letters` writes letters the mail daemon has just stored, analysed
+  already by its parser workers (:func:`letters_analyzer` says with which analyzer);
+  :func:`index_new_letters` reads and analyses them instead.
 - :func:`remove` drops objects from the index.
 - :func:`query` answers a search for one user with a :class:`~letterpress.search.hits.SearchPage`.
 
@@ -15,7 +17,8 @@ saying to run ``letterpress reindex``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
@@ -23,10 +26,11 @@ from sqlalchemy.orm import Session
 from letterpress.crm.model import User
 from letterpress.crm.permissions import MailPolicy
 from letterpress.search.analysis import get_analyzer
-from letterpress.search.backends import Order, analyse, open_backend
-from letterpress.search.documents import load
+from letterpress.search.backends import AnalysedDocument, Order, analyse, open_backend
+from letterpress.search.documents import Facets, load
 from letterpress.search.hits import SearchPage, hydrate
 from letterpress.search.kinds import Kind
+from letterpress.search.letterdoc import LetterFields
 from letterpress.search.meta import (
     IndexMismatch,
     IndexMissing,
@@ -73,6 +77,45 @@ def remove(session: Session, kind: Kind, ids: Iterable[int]) -> None:
 def index_new_letters(session: Session, letter_ids: Iterable[int]) -> int:
     """Index letters the mail daemon has just stored, in its store transaction."""
     return index(session, Kind.LETTER, letter_ids)
+
+
+def letters_analyzer(session: Session) -> str | None:
+    """The analyzer id with which to prepare new letters for :func:`index_analysed_letters`,
+    or None when the index wants letter ids instead (no index, or one outside the database,
+    which also keeps facets that exist only after filing)."""
+    state = state_of(session)
+    if state is None or open_backend(state).external:
+        return None
+    return state.analyzer
+
+
+def index_analysed_letters(
+    session: Session, letters: Sequence[tuple[int, dt.datetime, LetterFields | None]],
+    analyse: Callable[[int, str], LetterFields],
+) -> int:
+    """Index letters just stored (in the store transaction: searchable at its commit, gone
+    with its rollback) from their analysed fields, made by :func:`letters_analyzer`'s analyzer.
+
+    ``analyse(letter_id, analyzer_id)`` makes the fields of a letter that came without them,
+    or with fields of another analyzer (the index was rebuilt meanwhile). An index outside the
+    database reads the letters back instead.
+    """
+    if not letters:
+        return 0
+    state = state_of(session)
+    if state is None:
+        return 0
+    backend = open_backend(state)
+    if backend.external:
+        return index(session, Kind.LETTER, [letter_id for letter_id, _d, _f in letters])
+    wanted = state.analyzer
+    backend.write(session, [
+        AnalysedDocument(Kind.LETTER, letter_id, date, (
+            fields if fields is not None and fields.analyzer == wanted
+            else analyse(letter_id, wanted)).tokens, Facets())
+        for letter_id, date, fields in letters
+    ])
+    return len(letters)
 
 
 def index_counterparties(session: Session, ids: Iterable[int]) -> int:

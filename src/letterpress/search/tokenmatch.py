@@ -15,7 +15,7 @@ import math
 from collections.abc import Sequence
 
 from letterpress.search.backends import WEIGHTS
-from letterpress.search.documents import FIELDS
+from letterpress.search.letterdoc import FIELDS
 from letterpress.search.plan import Match, MatchClause, Plan, Prefix, Token
 
 K1, B = 1.2, 0.75

@@ -62,6 +62,37 @@ class Text(Conversion):
 
 
 @dataclass(frozen=True)
+class CounterpartyExternalId(Text):
+    """A counterparties file's external id. The id of a counterparty since merged into another
+    (:mod:`letterpress.crm.counterparty_merge`) becomes the survivor's, so that its row updates
+    the survivor instead of bringing the duplicate back."""
+
+    def converter(self, env: Env) -> v.Converter:
+        convert = super().converter(env)
+        merged = env.lookups.merged_counterparties
+        if not merged:
+            return convert
+
+        def survivor(cell: str) -> Any:
+            value = convert(cell)
+            return merged.get(value, value)
+
+        return survivor
+
+    def column_converter(self, env: Env) -> vectors.ColumnConverter:
+        convert = super().column_converter(env)
+        merged = env.lookups.merged_counterparties
+        if not merged:
+            return convert
+
+        def run(cells: list[str]) -> tuple[list[Any], vectors.Errors]:
+            values, errors = convert(cells)
+            return list(map(merged.get, values, values)), errors
+
+        return run
+
+
+@dataclass(frozen=True)
 class Money(Conversion):
     required: bool = False
 

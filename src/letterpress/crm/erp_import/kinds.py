@@ -14,6 +14,7 @@ from letterpress.crm.erp_import import rules
 from letterpress.crm.erp_import.conversions import (
     AmountOrYesNo,
     Choice,
+    CounterpartyExternalId,
     Currency,
     Date,
     DomainList,
@@ -141,7 +142,7 @@ COUNTERPARTIES = Kind(
     name="counterparties",
     table=_table(Counterparty),
     fields=(
-        EXTERNAL,
+        Field("external_id", CounterpartyExternalId(64, required=True), EXTERNAL_ID),
         Field("kind", Choice(_enum(COUNTERPARTY_KINDS, CounterpartyKind),
                              default=CounterpartyKind.CUSTOMER.value),
               ("вид", "вид контрагента", "тип", "тип контрагента")),

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, String, cast, func, select
 
-from letterpress.crm.model import Counterparty, Order, User
+from letterpress.crm.model import Counterparty, CounterpartyAlias, Order, User
 
 OrderRef = tuple[str, str, str, str]
 """An order as the rows that refer to it see it: (external id, id, counterparty id, direction).
@@ -36,7 +36,7 @@ class Lookups:
     def empty(cls) -> Lookups:
         """Lookups that know nothing and never query (to convert an empty cell)."""
         lookups = cls(None)
-        lookups.__dict__.update(counterparties={}, orders={}, users={})
+        lookups.__dict__.update(counterparties={}, merged_counterparties={}, orders={}, users={})
         return lookups
 
     @property
@@ -46,10 +46,26 @@ class Lookups:
 
     @cached_property
     def counterparties(self) -> dict[str, str]:
-        """External id -> counterparty id."""
-        t = Counterparty.__table__
-        return dict(self._fetch(
+        """External id -> counterparty id; the ids of counterparties merged into another
+        (``counterparty_aliases``) -> the survivor's id."""
+        t, a = Counterparty.__table__, CounterpartyAlias.__table__
+        known = dict(self._fetch(
+            select(a.c.external_id, cast(a.c.counterparty_id, String))
+            .where(a.c.external_id.is_not(None))
+        ))
+        known.update(self._fetch(
             select(t.c.external_id, cast(t.c.id, String)).where(t.c.external_id.is_not(None))
+        ))
+        return known
+
+    @cached_property
+    def merged_counterparties(self) -> dict[str, str]:
+        """External id of a counterparty merged into another -> the survivor's external id: a
+        counterparties file's row with the old id updates the survivor."""
+        t, a = Counterparty.__table__, CounterpartyAlias.__table__
+        return dict(self._fetch(
+            select(a.c.external_id, t.c.external_id).join(t, t.c.id == a.c.counterparty_id)
+            .where(a.c.external_id.is_not(None), t.c.external_id.is_not(None))
         ))
 
     @cached_property

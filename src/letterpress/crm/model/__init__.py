@@ -15,6 +15,7 @@ from letterpress.crm.model.contacts import ContactEmail, ContactPerson, ContactP
 from letterpress.crm.model.counterparties import (
     Counterparty,
     CounterpartyAddress,
+    CounterpartyAlias,
     CounterpartyDomain,
     CounterpartyEmail,
     CounterpartyPhone,
@@ -32,6 +33,7 @@ from letterpress.crm.model.enums import (
 )
 from letterpress.crm.model.events import Event
 from letterpress.crm.model.ledger import Invoice, Order, Payment, Shipment
+from letterpress.crm.model.logins import LoginAttempt
 from letterpress.crm.model.mail import (
     AmbiguousMatch,
     Attachment,
@@ -57,10 +59,12 @@ __all__ = [
     "AmbiguousMatch", "Attachment", "Letter", "LetterAddress", "LetterLink", "LetterLocation",
     "LetterOrder", "LetterTopic", "MailFolder", "Mailbox", "MailboxGrant", "Blob",
     "Anniversary", "Campaign", "CampaignParticipant", "ContactEmail", "ContactPerson",
-    "ContactPhone", "Counterparty", "CounterpartyAddress", "CounterpartyDomain",
-    "CounterpartyEmail", "CounterpartyKind", "CounterpartyPhone", "Direction", "Event",
-    "EventKind", "EventState", "Invoice", "InvoiceDirection", "Order", "OrderState", "Payment",
-    "PaymentDirection", "Role", "Shipment", "Task", "TaskState", "Team", "User",
+    "ContactPhone", "Counterparty", "CounterpartyAddress", "CounterpartyAlias",
+    "CounterpartyDomain", "CounterpartyEmail", "CounterpartyKind", "CounterpartyPhone",
+    "Direction", "Event",
+    "EventKind", "EventState", "Invoice", "InvoiceDirection", "LoginAttempt", "Order",
+    "OrderState", "Payment", "PaymentDirection", "Role", "Shipment", "Task", "TaskState", "Team",
+    "User",
 ]
 
 # Keeps DAV calendars in step with events, tasks and contacts (session hooks); imported here so

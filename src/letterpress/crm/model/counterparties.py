@@ -98,3 +98,28 @@ class CounterpartyDomain(Base):
         ForeignKey("counterparties.id", ondelete="CASCADE"), index=True
     )
     domain: Mapped[str] = mapped_column(String(255), index=True)
+
+
+class CounterpartyAlias(Base):
+    """What a counterparty merged into this one was (``crm.counterparty_merge``): its name, INN
+    and ERP code kept, so nothing of it is lost and the ERP import still finds the survivor.
+
+    ``external_id`` is set only while the survivor keeps an ERP code of its own (else the survivor
+    took the duplicate's code over): the import maps it to the survivor. A later merge of the
+    survivor moves its aliases along with everything else.
+    """
+
+    __tablename__ = "counterparty_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    counterparty_id: Mapped[int] = mapped_column(
+        ForeignKey("counterparties.id", ondelete="CASCADE"), index=True
+    )
+    merged_id: Mapped[int] = mapped_column()  # the id the duplicate had (its row is gone)
+    external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    legal_name: Mapped[str | None] = mapped_column(String(500))
+    inn: Mapped[str | None] = mapped_column(String(12), index=True)
+    kpp: Mapped[str | None] = mapped_column(String(9))
+    merged_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    merged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

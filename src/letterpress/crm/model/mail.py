@@ -105,7 +105,8 @@ class Letter(Base):
     dedup_key: Mapped[str] = mapped_column(String(1000), unique=True)
     raw_sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
     message_id: Mapped[str | None] = mapped_column(String(1000), index=True)
-    in_reply_to: Mapped[str | None] = mapped_column(String(1000))
+    # Indexed: each stored batch looks up the earlier replies to its letters (mailsvc.store).
+    in_reply_to: Mapped[str | None] = mapped_column(String(1000), index=True)
     references: Mapped[str] = mapped_column(Text, default="")
     thread_id: Mapped[int | None] = mapped_column(Integer, index=True)
     subject: Mapped[str] = mapped_column(Text, default="")

@@ -18,8 +18,9 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from letterpress.errors import ConfigError
-from letterpress.search.documents import FIELDS, Document, Facets
+from letterpress.search.documents import Document, Facets
 from letterpress.search.kinds import Kind
+from letterpress.search.letterdoc import FIELDS
 
 if TYPE_CHECKING:
     from letterpress.search.analysis import Analyzer
@@ -36,14 +37,19 @@ class AnalysedDocument:
     kind: Kind
     obj_id: int
     date: dt.datetime
-    fields: tuple[list[str], ...]  # tokens of title, keys, more, body
+    texts: tuple[str, ...]  # tokens of title, keys, more, body, each field's joined by spaces
     facets: Facets
+
+    @property
+    def fields(self) -> tuple[list[str], ...]:
+        """The tokens of each field."""
+        return tuple(t.split(" ") if t else [] for t in self.texts)
 
 
 def analyse(docs: Iterable[Document], analyzer: Analyzer) -> list[AnalysedDocument]:
     return [
         AnalysedDocument(d.kind, d.obj_id, d.date,
-                         tuple(analyzer.analyze(d.text(f)) for f in FIELDS), d.facets)
+                         tuple(" ".join(analyzer.analyze(d.text(f))) for f in FIELDS), d.facets)
         for d in docs
     ]
 

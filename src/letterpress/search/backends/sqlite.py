@@ -37,7 +37,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from typing import Any
+from functools import lru_cache
+from itertools import chain
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, bindparam, column, literal_column, select, table, text
 from sqlalchemy.exc import OperationalError
@@ -53,6 +55,8 @@ from letterpress.search.sqlfilters import visible_and_filtered
 
 DOCS, FTS = "search_docs", "search_fts"
 DRIVE_LIMIT = 500
+_ROWS_PER_INSERT = 256  # a power of two
+_IN_LIST = 512  # likewise, under SQLite's 999 parameters of old
 _KIND_BITS, _ID_BITS = 3, 21
 _SECOND = 1 << (_KIND_BITS + _ID_BITS)
 _MAX_SECONDS = (1 << 38) - 1  # beyond the year 10000
@@ -67,6 +71,7 @@ _SCHEMA = (
         tokenize='unicode61 remove_diacritics 0')""",
 )
 
+T = TypeVar("T")
 _fts = table(FTS, column("rowid"), column("rank"))
 _docs = table(DOCS, column("id"), column("kind"), column("obj_id"))
 
@@ -81,9 +86,22 @@ def rowid_for(doc: AnalysedDocument) -> int:
     return date_key(doc.date) | (doc.obj_id % (1 << _ID_BITS)) << _KIND_BITS | int(doc.kind)
 
 
-def _chunks(values: list[int], size: int) -> Iterator[list[int]]:
+def _chunks(values: list[T], size: int) -> Iterator[list[T]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+def _padded(values: list[int]) -> list[int]:
+    """``values`` with its last one repeated up to a power of two: IN lists of a few sizes, so
+    that SQLite's prepared statements are reused, not one cached for every length."""
+    size = 1 << (len(values) - 1).bit_length()
+    return values + values[-1:] * (size - len(values))
+
+
+@lru_cache(maxsize=64)
+def _insert_sql(name: str, columns: str, width: int, rows: int) -> str:
+    one = "(" + ", ".join("?" * width) + ")"
+    return f"INSERT INTO {name} ({columns}) VALUES " + ", ".join([one] * rows)
 
 
 def _quote(token: str) -> str:
@@ -141,7 +159,7 @@ class SqliteBackend(Backend):
                 self.delete(session, kind, ids)
         wanted = [rowid_for(d) for d in docs]
         taken = self._taken(conn, wanted)
-        rows = []
+        rows: list[tuple[Any, ...]] = []
         used: set[int] = set()
         for doc, rowid in zip(docs, wanted, strict=True):
             if rowid in taken or rowid in used:  # same second and id bits: probe the second
@@ -149,21 +167,26 @@ class SqliteBackend(Backend):
                 while rowid in taken or rowid in used or self._taken(conn, [rowid]):
                     rowid = base + (rowid - base + (1 << _KIND_BITS)) % _SECOND
             used.add(rowid)
-            rows.append((rowid, int(doc.kind), doc.obj_id, *(" ".join(f) for f in doc.fields)))
-        conn.exec_driver_sql(
-            f"INSERT INTO {DOCS} (id, kind, obj_id, title, keys, more, body) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)", rows,
-        )
-        conn.exec_driver_sql(
-            f"INSERT INTO {FTS} (rowid, title, keys, more, body) VALUES (?, ?, ?, ?, ?)",
-            [(r[0], *r[3:]) for r in rows],
-        )
+            rows.append((rowid, int(doc.kind), doc.obj_id, *doc.texts))
+        # Multi-row VALUES in a few fixed sizes: an executemany hands the GIL over at every
+        # row, which costs the mail daemon's writing thread dearly while its event loop is busy,
+        # and prepared statements of every size would fill the DB-API's statement cache
+        # (see letterpress.mailsvc.bulk).
+        start = 0
+        while start < len(rows):
+            size = min(_ROWS_PER_INSERT, 1 << ((len(rows) - start).bit_length() - 1))
+            chunk = rows[start:start + size]
+            start += size
+            conn.exec_driver_sql(_insert_sql(DOCS, "id, kind, obj_id, title, keys, more, body",
+                                             7, size), tuple(chain.from_iterable(chunk)))
+            conn.exec_driver_sql(_insert_sql(FTS, "rowid, title, keys, more, body", 5, size),
+                                 tuple(chain.from_iterable((r[0], *r[3:]) for r in chunk)))
 
     @staticmethod
     def _taken(conn: Connection, rowids: list[int]) -> set[int]:
         taken: set[int] = set()
-        for start in range(0, len(rowids), 900):
-            chunk = rowids[start : start + 900]
+        for start in range(0, len(rowids), _IN_LIST):
+            chunk = _padded(rowids[start : start + _IN_LIST])
             marks = ",".join("?" * len(chunk))
             taken.update(r for (r,) in conn.exec_driver_sql(
                 f"SELECT id FROM {DOCS} WHERE id IN ({marks})", tuple(chunk)))
@@ -172,8 +195,8 @@ class SqliteBackend(Backend):
     def delete(self, session: Session, kind: Kind, ids: Sequence[int]) -> None:
         conn = session.connection()
         ids = list(ids)
-        for start in range(0, len(ids), 900):
-            chunk = ids[start : start + 900]
+        for start in range(0, len(ids), _IN_LIST):
+            chunk = _padded(ids[start : start + _IN_LIST])
             marks = ",".join("?" * len(chunk))
             where = f"WHERE kind = ? AND obj_id IN ({marks})"
             params = (int(kind), *chunk)

@@ -36,8 +36,8 @@ from sqlalchemy.orm import Session
 from letterpress.crm.permissions import readable_mailbox_ids, task_watcher_ids
 from letterpress.errors import ConfigError
 from letterpress.search.backends import WEIGHTS, AnalysedDocument, Backend, Order, RawHit
-from letterpress.search.documents import FIELDS
 from letterpress.search.kinds import Kind
+from letterpress.search.letterdoc import FIELDS
 from letterpress.search.meta import IndexState
 from letterpress.search.plan import Match, MatchClause, Plan, Prefix, Token
 
@@ -105,8 +105,8 @@ def _fields(doc: AnalysedDocument) -> dict[str, Any]:
         "topics": ",".join(sorted(t.replace(",", " ") for t in f.topics)),
         "attach": "1" if f.has_attachment else "0", "acl": " ".join(sorted(f.acl)),
     }
-    for name, tokens in zip(FIELDS, doc.fields, strict=True):
-        values[name] = " ".join(tokens)
+    for name, tokens in zip(FIELDS, doc.texts, strict=True):
+        values[name] = tokens
     return values
 
 
