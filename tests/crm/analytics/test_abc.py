@@ -95,3 +95,39 @@ def test_summary_compare_and_empty(session: Session, ledger: Ledger) -> None:
     assert summary["A"]["customers"] == 1 and summary["A"]["value"] == 900.0
     assert summary["B"]["share"] == pytest.approx(0.1)
     assert report(session, "abc", "2023-01..2023-12").rows == []
+
+
+def test_rows_as_listed(session: Session, ledger: Ledger) -> None:
+    # Of 550: A 300 (nothing above: A), B1 and B2 tie at 100 (300 above, 54.5 %: A), C 50 (500
+    # above, 90.9 %: B). Ties are listed by external id (B2 was written first), each row shows
+    # its manager's login, values are roubles and shares are rounded to six decimals.
+    m1 = ledger.user("m1")
+    a = ledger.customer("A", manager=m1)
+    b2 = ledger.customer("B2")
+    b1 = ledger.customer("B1", manager=m1)
+    c = ledger.customer("C")
+    for cp, revenue in ((a, 300), (b2, 100), (b1, 100), (c, 50)):
+        ledger.ship(cp, "2025-04", revenue)
+    session.commit()
+    rep = report(session, "abc")
+    assert [(r["counterparty"], r["manager"], r["rank"], r["class"]) for r in rep.rows] == [
+        ("A", "m1", 1, "A"), ("B1", "m1", 2, "A"), ("B2", None, 2, "A"), ("C", None, 4, "B")]
+    rows = by_counterparty(rep)
+    assert rows["A"]["value"] == 300.0 and isinstance(rows["A"]["value"], float)
+    assert (rows["A"]["share"], rows["A"]["cumulative_share"]) == (0.545455, 0.545455)
+    assert (rows["B1"]["share"], rows["B1"]["cumulative_share"]) == (0.181818, 0.909091)
+    assert (rows["C"]["share"], rows["C"]["cumulative_share"]) == (0.090909, 1.0)
+    assert rep.columns == ["counterparty", "name", "manager", "value", "share",
+                           "cumulative_share", "rank", "class"]
+    assert list(rows["A"]) == rep.columns
+    # A manager sees his own customers, with the company's ranks and classes.
+    mine = report(session, "abc", viewer=m1)
+    assert [(r["counterparty"], r["rank"], r["class"]) for r in mine.rows] == [
+        ("A", 1, "A"), ("B1", 2, "A")]
+    ledger.order(a, "2025-05", 10)
+    ledger.order(a, "2025-06", 10)
+    ledger.order(c, "2025-06", 10)
+    session.commit()
+    orders = report(session, "abc", measure="orders")
+    assert [(r["counterparty"], r["value"]) for r in orders.rows] == [("A", 2), ("C", 1)]
+    assert all(isinstance(r["value"], int) for r in orders.rows)

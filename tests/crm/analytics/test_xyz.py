@@ -72,3 +72,17 @@ def test_quarters_use_the_classic_thresholds(session: Session, ledger: Ledger) -
     assert rows["ONE"]["class"] == "X" and rows["HALF"]["class"] == "Y"
     with pytest.raises(ValidationError, match="do not divide"):
         report(session, "xyz", "2025-01..2025-05", settings=settings)
+
+
+def test_empty_months_count_and_the_manager_shows(session: Session, ledger: Ledger) -> None:
+    # 100 in January and December, nothing between: N = 12, s1 = 200, s2 = 20,000;
+    # cv = sqrt(12 * 20,000 - 200^2) / 200 = sqrt(5) (Z), mean 200 / 12.
+    m1 = ledger.user("m1")
+    cp = ledger.customer("EDGES", manager=m1)
+    ledger.ship(cp, "2025-01", 100)
+    ledger.ship(cp, "2025-12", 100)
+    session.commit()
+    rep = report(session, "xyz")
+    assert rep.rows == [{"counterparty": "EDGES", "name": "Company EDGES", "manager": "m1",
+                         "cv": round(math.sqrt(5), 6), "class": "Z", "mean": 16.67,
+                         "total": 200.0, "buckets": 12}]

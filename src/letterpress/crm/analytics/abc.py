@@ -12,7 +12,10 @@ the positive values and ``above`` the sum of the values strictly greater than th
 Customers with equal values share a rank and a class (``above`` excludes ties); their
 ``cumulative_share`` is the share of everything down to and including their tie group.
 Comparisons are made on whole kopecks times 100 against the percent times the total, which is
-exact for integer percents, so SQLite and PostgreSQL class every customer identically.
+exact for integer percents, so SQLite and PostgreSQL class every customer identically. The
+running sums are doubles: sums of whole kopecks are exact in a double up to 2^53 kopecks (some
+90 trillion roubles in the period), and a double window sum costs a fraction of PostgreSQL's
+``numeric`` one (``sum(bigint)`` gives ``numeric``).
 
 Period sums are differences of the register's running totals at the period's last month and at
 the month before its first (two rows per customer).
@@ -21,6 +24,7 @@ the month before its first (two rows per customer).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import (
@@ -44,12 +48,19 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from letterpress.config import AnalyticsSettings
-from letterpress.crm.analytics.expressions import as_float, month_of, table_of
+from letterpress.crm.analytics.expressions import (
+    as_float,
+    month_of,
+    rounded,
+    stream_rows,
+    table_of,
+)
 from letterpress.crm.analytics.periods import Period, month_no
 from letterpress.crm.analytics.register import ensure_fresh
 from letterpress.crm.analytics.report import (
     Report,
     ReportRequest,
+    manager_logins,
     manager_scope,
     ratio,
     roubles,
@@ -85,14 +96,28 @@ def period_sums(period: Period, today_no: int, value: str, present: str) -> Any:
     )
 
 
-def classify(settings: AnalyticsSettings, period: Period, measure: str, today_no: int) -> Any:
-    """Subquery (cp, value, share, cumulative_share, rank, class) over every customer."""
+def classify(settings: AnalyticsSettings, period: Period, measure: str, today_no: int, *,
+             listed: bool = False) -> Any:
+    """Subquery (cp, value, share, cumulative_share, rank, class) over every customer.
+
+    ``listed`` adds the counterparty's ``external_id``, ``name`` and ``manager_id``, joined
+    before the ranking from rows sorted as the report lists them (value descending, external id,
+    id): PostgreSQL then sorts once for the window functions and the report's order alike.
+    """
     value_col, present_col = _COLUMNS[measure]
-    sums = period_sums(period, today_no, value_col, present_col)
-    positive = case((sums.c.value > 0, sums.c.value), else_=0)
+    sums: Any = period_sums(period, today_no, value_col, present_col)
+    carried: list[str] = []
+    if listed:
+        cp = Counterparty.__table__
+        sums = (select(sums.c.cp, sums.c.value, cp.c.external_id, cp.c.name, cp.c.manager_id)
+                .join_from(sums, cp, cp.c.id == sums.c.cp)
+                .order_by(sums.c.value.desc(), cp.c.external_id.nulls_last(), sums.c.cp)
+                .subquery("listed"))
+        carried = ["external_id", "name", "manager_id"]
+    positive = case((sums.c.value > 0, as_float(sums.c.value)), else_=literal(0.0, Float))
     order = sums.c.value.desc()
     ranked = select(
-        sums.c.cp, sums.c.value, positive.label("positive"),
+        sums.c.cp, sums.c.value, *(sums.c[name] for name in carried), positive.label("positive"),
         # The default frame with ORDER BY is RANGE ... CURRENT ROW: ties are inside it.
         func.sum(positive).over(order_by=order).label("through"),
         func.count().over(order_by=order).label("n_through"),
@@ -100,8 +125,8 @@ def classify(settings: AnalyticsSettings, period: Period, measure: str, today_no
         func.sum(positive).over().label("total"),
     ).subquery("ranked")
     r = ranked.c
-    above = as_float(r.through) - as_float(r.positive) * as_float(r.n_through - r.rank + 1)
-    total = as_float(r.total)
+    above = r.through - r.positive * as_float(r.n_through - r.rank + 1)
+    total = r.total
     a, b = float(settings.abc_a_percent), float(settings.abc_b_percent)
     klass = case(
         (r.value <= 0, "C"),
@@ -113,51 +138,65 @@ def classify(settings: AnalyticsSettings, period: Period, measure: str, today_no
     return select(
         r.cp, r.value,
         (as_float(r.value) / nonzero).label("share"),
-        (as_float(r.through) / nonzero).label("cumulative_share"),
-        r.rank, cast(klass, String(1)).label("class"),
+        (r.through / nonzero).label("cumulative_share"),
+        r.rank, cast(klass, String(1)).label("class"), *(r[name] for name in carried),
     ).subquery("abc")
 
 
 def abc_select(session: Session, settings: AnalyticsSettings, request: ReportRequest,
                measure: str) -> Select[Any]:
-    """The report's rows in SQL: classes over all customers, rows of the visible ones."""
+    """The report's rows in SQL: classes over all customers, rows of the visible ones.
+
+    Columns: counterparty (external id), name, manager_id, value, share, cumulative_share,
+    rank, class and, with the ``compare`` option, previous_class. Values are formatted here:
+    roubles (or a count of orders), shares to six decimals.
+    """
     today_no = month_no(request.today)
-    abc: Any = classify(settings, request.period, measure, today_no)
-    compare = bool(request.option("compare"))
-    if compare:
-        # The preceding period's class joins through a grouped UNION, not a join of two derived
-        # tables (which SQLite would scan once per row).
-        previous = classify(settings, request.period.previous(), measure, today_no)
-        both = union_all(
-            select(abc.c.cp, abc.c.value, abc.c.share, abc.c.cumulative_share, abc.c.rank,
-                   abc.c["class"], cast(null(), String(1)).label("previous_class"),
-                   literal(1).label("now")),
-            select(previous.c.cp, cast(null(), BigInteger), cast(null(), Float),
-                   cast(null(), Float), cast(null(), BigInteger), cast(null(), String(1)),
-                   previous.c["class"], literal(0)),
-        ).subquery("both")
-        abc = (
-            select(both.c.cp, func.max(both.c.value).label("value"),
-                   func.max(both.c.share).label("share"),
-                   func.max(both.c.cumulative_share).label("cumulative_share"),
-                   func.max(both.c.rank).label("rank"), func.max(both.c["class"]).label("class"),
-                   func.max(both.c.previous_class).label("previous_class"))
-            .group_by(both.c.cp).having(func.max(both.c.now) == 1).subquery("compared")
+    scope = manager_scope(session, request)
+    if not request.option("compare"):
+        abc: Any = classify(settings, request.period, measure, today_no, listed=True)
+        return (
+            select(abc.c.external_id.label("counterparty"), abc.c.name, abc.c.manager_id,
+                   *_formatted(abc, measure))
+            .where(scope_clause(abc.c.manager_id, scope))
+            .order_by(abc.c.value.desc(), abc.c.external_id.nulls_last(), abc.c.cp)
         )
-    cp, manager = Counterparty.__table__, User.__table__
-    columns: list[Any] = [
-        cp.c.external_id.label("counterparty"), cp.c.name, manager.c.login.label("manager"),
-        abc.c.value, abc.c.share, abc.c.cumulative_share, abc.c.rank, abc.c["class"],
-    ]
-    if compare:
-        columns.append(abc.c.previous_class)
+    # The preceding period's class joins through a grouped UNION, not a join of two derived
+    # tables (which SQLite would scan once per row).
+    current = classify(settings, request.period, measure, today_no)
+    previous = classify(settings, request.period.previous(), measure, today_no)
+    both = union_all(
+        select(current.c.cp, current.c.value, current.c.share, current.c.cumulative_share,
+               current.c.rank, current.c["class"], cast(null(), String(1)).label("previous_class"),
+               literal(1).label("now")),
+        select(previous.c.cp, cast(null(), BigInteger), cast(null(), Float),
+               cast(null(), Float), cast(null(), BigInteger), cast(null(), String(1)),
+               previous.c["class"], literal(0)),
+    ).subquery("both")
+    abc = (
+        select(both.c.cp, func.max(both.c.value).label("value"),
+               func.max(both.c.share).label("share"),
+               func.max(both.c.cumulative_share).label("cumulative_share"),
+               func.max(both.c.rank).label("rank"), func.max(both.c["class"]).label("class"),
+               func.max(both.c.previous_class).label("previous_class"))
+        .group_by(both.c.cp).having(func.max(both.c.now) == 1).subquery("compared")
+    )
+    cp = Counterparty.__table__
     return (
-        select(*columns)
-        .select_from(abc.join(cp, cp.c.id == abc.c.cp)
-                     .outerjoin(manager, manager.c.id == cp.c.manager_id))
-        .where(scope_clause(cp.c.manager_id, manager_scope(session, request)))
+        select(cp.c.external_id.label("counterparty"), cp.c.name, cp.c.manager_id,
+               *_formatted(abc, measure), abc.c.previous_class)
+        .select_from(abc.join(cp, cp.c.id == abc.c.cp))
+        .where(scope_clause(cp.c.manager_id, scope))
         .order_by(abc.c.rank, cp.c.external_id.nulls_last(), abc.c.cp)
     )
+
+
+def _formatted(abc: Any, measure: str) -> list[Any]:
+    """value, share, cumulative_share, rank and class as people see them."""
+    value = abc.c.value if measure == "orders" else as_float(abc.c.value) / literal(100.0, Float)
+    return [value.label("value"), rounded(abc.c.share, 6).label("share"),
+            rounded(abc.c.cumulative_share, 6).label("cumulative_share"), abc.c.rank,
+            abc.c["class"]]
 
 
 _ORDER = {"A": 0, "B": 1, "C": 2, None: 3}
@@ -191,25 +230,35 @@ def abc_report(session: Session, settings: AnalyticsSettings, request: ReportReq
     compare = bool(request.option("compare"))
     if compare:
         columns += ["previous_class", "movement"]
-    money = measure != "orders"
-    rows = []
-    # Plain tuples: building 100,000 dicts is a good part of this report's time.
-    for row in session.execute(abc_select(session, settings, request, measure)).all():
-        counterparty, name, manager, value, share, cumulative, rank, klass = row[:8]
-        item = {
-            "counterparty": counterparty, "name": name, "manager": manager,
-            "value": value / 100 if money else int(value),
-            "share": None if share is None else round(share, 6),
-            "cumulative_share": None if cumulative is None else round(cumulative, 6),
-            "rank": rank, "class": klass,
-        }
-        if compare:
-            item["previous_class"] = row[8]
-            item["movement"] = movement(row[8], klass)
-        rows.append(item)
+    logins = manager_logins(session)
+    rows = _rows(stream_rows(session, abc_select(session, settings, request, measure)), logins,
+                 compare)
     notes = [("A while the share of customers ranked above is below abc_a_percent; ties share "
               "a class")]
     return Report("abc", request.period, columns, rows, used, notes)
+
+
+def _rows(found: Iterable[Any], logins: dict[int, str],
+          compare: bool) -> list[dict[str, Any]]:
+    """The report's rows from the query's tuples (columns as :func:`abc_select` orders them).
+
+    One dict per row and little else: the values come formatted from SQL, and building these
+    100,000 dicts is most of the time the report spends in Python.
+    """
+    login = logins.get
+    if compare:
+        return [
+            {"counterparty": counterparty, "name": name, "manager": login(manager),
+             "value": value, "share": share, "cumulative_share": cumulative, "rank": rank,
+             "class": klass, "previous_class": previous, "movement": movement(previous, klass)}
+            for counterparty, name, manager, value, share, cumulative, rank, klass, previous
+            in found
+        ]
+    return [
+        {"counterparty": counterparty, "name": name, "manager": login(manager), "value": value,
+         "share": share, "cumulative_share": cumulative, "rank": rank, "class": klass}
+        for counterparty, name, manager, value, share, cumulative, rank, klass in found
+    ]
 
 
 def abc_summary(session: Session, settings: AnalyticsSettings, request: ReportRequest,

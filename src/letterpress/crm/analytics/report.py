@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import ColumnElement, false, select, true
 from sqlalchemy.orm import Session
 
 from letterpress.config import AnalyticsSettings
@@ -63,6 +63,12 @@ def manager_scope(session: Session, request: ReportRequest) -> frozenset[int] | 
         viewer = request.viewer.login if request.viewer else "?"
         raise PermissionDenied(f"{viewer} may not see the figures of {request.manager.login}")
     return frozenset({request.manager.id})
+
+
+def manager_logins(session: Session) -> dict[int, str]:
+    """Every user's login by id. Reports of 100,000 customers show their manager's login: looked
+    up in this dict of a few dozen users it costs less than a join in SQL."""
+    return {user_id: login for user_id, login in session.execute(select(User.id, User.login))}
 
 
 def scope_clause(column: ColumnElement[Any], scope: frozenset[int] | None) -> ColumnElement[bool]:

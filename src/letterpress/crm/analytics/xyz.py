@@ -19,10 +19,12 @@ the stage window, or gross profit) has no ``cv`` and no class.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     Float,
     Integer,
     Select,
@@ -35,6 +37,7 @@ from sqlalchemy import (
     insert,
     literal,
     null,
+    or_,
     select,
     union_all,
 )
@@ -42,17 +45,23 @@ from sqlalchemy.orm import Session
 
 from letterpress.config import AnalyticsSettings
 from letterpress.crm.analytics.abc import classify as abc_classify
-from letterpress.crm.analytics.expressions import as_float, table_of
+from letterpress.crm.analytics.expressions import (
+    as_float,
+    rounded,
+    stream_rows,
+    table_of,
+)
 from letterpress.crm.analytics.periods import Period, month_no
 from letterpress.crm.analytics.register import REGULAR, ensure_fresh
 from letterpress.crm.analytics.report import (
     Report,
     ReportRequest,
+    manager_logins,
     manager_scope,
     scope_clause,
     settings_used,
 )
-from letterpress.crm.model import AnalyticsRun, Counterparty, CustomerMonth, User, XyzResult
+from letterpress.crm.model import AnalyticsRun, Counterparty, CustomerMonth, XyzResult
 from letterpress.db.types import utcnow
 from letterpress.errors import ValidationError
 
@@ -88,26 +97,35 @@ def classify(settings: AnalyticsSettings, period: Period, measure: str, bucket: 
     """Subquery (cp, buckets, total, mean, cv, class) over the regular customers."""
     last, size, n = _effective(period, today_no, bucket)
     cm = CustomerMonth.__table__
-    regular = (select(cm.c.counterparty_id.label("cp"))
-               .where(cm.c.month_no == last, cm.c.stage == REGULAR).subquery("regular"))
-    months = cm.alias("months")
-    value = {"revenue": months.c.revenue, "orders": months.c.orders,
-             "gross_profit": months.c.revenue - months.c.cost}[measure]
-    in_period = and_(months.c.counterparty_id == regular.c.cp,
-                     months.c.month_no >= period.first, months.c.month_no <= last)
+    value = {"revenue": cm.c.revenue, "orders": cm.c.orders,
+             "gross_profit": cm.c.revenue - cm.c.cost}[measure]
+    # One pass over the period's register rows (they lie together, written month by month),
+    # the stage at the last month read in the same pass: no join with the regular customers.
+    # (HAVING ... > 0 rather than = 1: PostgreSQL estimates an equality on an aggregate at a few
+    # hundred groups and then looks the 80,000 customers up one by one.)
+    regular = func.max(case((and_(cm.c.month_no == last, cm.c.stage == REGULAR), 1), else_=0))
+    # Months without sales add nothing to s1 and s2 (the zeros are counted in N): only the
+    # months with a value and the last month (for the stage) are read into the aggregation.
+    in_period = and_(cm.c.month_no >= period.first, cm.c.month_no <= last,
+                     or_(value != 0, cm.c.month_no == last))
     if size == 1:
-        per_bucket = select(regular.c.cp, value.label("x")).select_from(
-            regular.join(months, in_period)).subquery("buckets")
+        measured = as_float(value)
+        sums = (select(cm.c.counterparty_id.label("cp"), func.sum(measured).label("s1"),
+                       func.sum(measured * measured).label("s2"))
+                .where(in_period).group_by(cm.c.counterparty_id).having(regular > 0)
+                .subquery("sums"))
     else:
-        bucket_no = (months.c.month_no - period.first) // size
-        per_bucket = (select(regular.c.cp, func.sum(value).label("x"))
-                      .select_from(regular.join(months, in_period))
-                      .group_by(regular.c.cp, bucket_no).subquery("buckets"))
-    sums = select(
-        per_bucket.c.cp, func.sum(per_bucket.c.x).label("s1"),
-        func.sum(as_float(per_bucket.c.x) * as_float(per_bucket.c.x)).label("s2"),
-    ).group_by(per_bucket.c.cp).subquery("sums")
-    s1, s2 = as_float(sums.c.s1), sums.c.s2
+        bucket_no = (cm.c.month_no - period.first) // size
+        per_bucket = (select(cm.c.counterparty_id.label("cp"),
+                             as_float(func.sum(value)).label("x"), regular.label("regular"))
+                      .where(in_period).group_by(cm.c.counterparty_id, bucket_no)
+                      .subquery("buckets"))
+        sums = (select(per_bucket.c.cp, func.sum(per_bucket.c.x).label("s1"),
+                       func.sum(per_bucket.c.x * per_bucket.c.x).label("s2"))
+                .group_by(per_bucket.c.cp).having(func.max(per_bucket.c.regular) > 0)
+                .subquery("sums"))
+    # Doubles: sums of whole kopecks are exact in them up to 2^53 (and cheaper than numeric).
+    s1, s2 = sums.c.s1, sums.c.s2
     spread = literal(float(max(n, 1)), Float) * s2 - s1 * s1
     spread = case((spread > 0, spread), else_=literal(0.0, Float))
     x, y = thresholds(settings)
@@ -118,7 +136,7 @@ def classify(settings: AnalyticsSettings, period: Period, measure: str, bucket: 
         else_="Z",
     )
     return select(
-        sums.c.cp, literal(n).label("buckets"), sums.c.s1.label("total"),
+        sums.c.cp, literal(n).label("buckets"), cast(s1, BigInteger).label("total"),
         (s1 / literal(float(max(n, 1)), Float)).label("mean"),
         case((sums.c.s1 > 0, func.sqrt(spread) / s1)).label("cv"),
         cast(klass, String(1)).label("class"),
@@ -127,7 +145,12 @@ def classify(settings: AnalyticsSettings, period: Period, measure: str, bucket: 
 
 def xyz_select(session: Session, settings: AnalyticsSettings, request: ReportRequest,
                measure: str, bucket: str) -> Select[Any]:
-    """The report's rows; with the ``abc`` option each row also carries its ABC class."""
+    """The report's rows; with the ``abc`` option each row also carries its ABC class.
+
+    Columns: counterparty (external id), name, manager_id, cv, class, mean, total, buckets, abc
+    (NULL without the option). Values are formatted here: roubles (or counts of orders), cv to
+    six decimals.
+    """
     today_no = month_no(request.today)
     xyz = classify(settings, request.period, measure, bucket, today_no)
     columns = [xyz.c.cp, xyz.c.buckets, xyz.c.total, xyz.c.mean, xyz.c.cv,
@@ -153,13 +176,21 @@ def xyz_select(session: Session, settings: AnalyticsSettings, request: ReportReq
     else:
         merged = select(*columns[:5], xyz.c["class"], cast(null(), String(1)).label("abc")
                         ).subquery("merged")
-    cp, manager = Counterparty.__table__, User.__table__
+    cp = Counterparty.__table__
+    # What people see, formatted in SQL: roubles (or counts of orders), cv to 6 decimals.
+    mean: ColumnElement[Any]
+    total: ColumnElement[Any]
+    if measure == "orders":
+        mean, total = rounded(merged.c.mean, 4), merged.c.total
+    else:
+        hundred = literal(100.0, Float)
+        mean = rounded(merged.c.mean / hundred, 2)
+        total = as_float(merged.c.total) / hundred
     return (
-        select(cp.c.external_id.label("counterparty"), cp.c.name,
-               manager.c.login.label("manager"), merged.c.cv, merged.c["class"], merged.c.mean,
-               merged.c.total, merged.c.buckets, merged.c.abc)
-        .select_from(merged.join(cp, cp.c.id == merged.c.cp)
-                     .outerjoin(manager, manager.c.id == cp.c.manager_id))
+        select(cp.c.external_id.label("counterparty"), cp.c.name, cp.c.manager_id,
+               rounded(merged.c.cv, 6).label("cv"), merged.c["class"], mean.label("mean"),
+               total.label("total"), merged.c.buckets, merged.c.abc)
+        .select_from(merged.join(cp, cp.c.id == merged.c.cp))
         .where(scope_clause(cp.c.manager_id, manager_scope(session, request)))
         .order_by(merged.c.cv.nulls_last(), cp.c.external_id.nulls_last(), merged.c.cp)
     )
@@ -173,25 +204,33 @@ def xyz_report(session: Session, settings: AnalyticsSettings, request: ReportReq
     used = settings_used(settings, "xyz_thresholds", "stage_window_months",
                          "lost_after_months", "abc_measure")
     used.update(xyz_measure=measure, xyz_bucket=bucket, xyz_x_percent=x, xyz_y_percent=y)
-    money = measure != "orders"
-    scale = 100 if money else 1
-    rows = [
-        {"counterparty": counterparty, "name": name, "manager": manager,
-         "cv": None if cv is None else round(cv, 6), "class": klass,
-         "mean": None if mean is None else round(mean / scale, 4 if not money else 2),
-         "total": float(total) / scale if money else int(total), "buckets": buckets,
-         "abc": abc}
-        for counterparty, name, manager, cv, klass, mean, total, buckets, abc
-        in session.execute(xyz_select(session, settings, request, measure, bucket)).all()
-    ]
     columns = ["counterparty", "name", "manager", "cv", "class", "mean", "total", "buckets"]
-    if request.option("abc"):
+    with_abc = bool(request.option("abc"))
+    if with_abc:
         columns.append("abc")
-    else:
-        for row in rows:
-            del row["abc"]
+    logins = manager_logins(session)
+    rows = _rows(stream_rows(session, xyz_select(session, settings, request, measure, bucket)),
+                 logins, with_abc)
     notes = [f"regular customers at the period's end; cv over {bucket}s, empty ones as zero"]
     return Report("xyz", request.period, columns, rows, used, notes)
+
+
+def _rows(found: Iterable[Any], logins: dict[int, str],
+          with_abc: bool) -> list[dict[str, Any]]:
+    """The report's rows from the query's tuples (columns as :func:`xyz_select` orders them);
+    the values come formatted from SQL, one dict per row is all that is left to do here."""
+    login = logins.get
+    if with_abc:
+        return [
+            {"counterparty": counterparty, "name": name, "manager": login(manager), "cv": cv,
+             "class": klass, "mean": mean, "total": total, "buckets": buckets, "abc": abc}
+            for counterparty, name, manager, cv, klass, mean, total, buckets, abc in found
+        ]
+    return [
+        {"counterparty": counterparty, "name": name, "manager": login(manager), "cv": cv,
+         "class": klass, "mean": mean, "total": total, "buckets": buckets}
+        for counterparty, name, manager, cv, klass, mean, total, buckets, _ in found
+    ]
 
 
 def store_xyz(session: Session, settings: AnalyticsSettings, period: Period, today_no: int) -> int:
