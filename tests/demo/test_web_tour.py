@@ -15,15 +15,10 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import re
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,12 +29,11 @@ from babel.support import Translations
 
 from letterpress.config import Settings
 from letterpress.demo import DEMO_PASSWORD
+from letterpress.testing.serve import clean_environment, serving
 from tests.conftest import require_service
-from tests.web.test_server import free_port
 
 pytestmark = pytest.mark.slow
 
-ENV = ("LETTERPRESS_DATABASE_URL", "LETTERPRESS_CONFIG", "LETTERPRESS_DATA_DIR")
 TRANSLATIONS = Path(__file__).parents[2] / "src" / "letterpress" / "web" / "translations"
 ARTIFACTS = Path(__file__).parents[2] / "test-artifacts" / "demo"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -83,10 +77,6 @@ class Demo:
         return sqlite3.connect(self.data_dir / "letterpress.db")
 
 
-def _environment() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k not in ENV}
-
-
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """The full demo built by the command line, served by ``letterpress serve``."""
@@ -95,41 +85,15 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     built = subprocess.run(
         [sys.executable, "-m", "letterpress", "--data-dir", str(data_dir), "demo", "--no-serve",
          "--format", "json"],
-        cwd=root, env=_environment(), capture_output=True, text=True, timeout=600, check=False)
+        cwd=root, env=clean_environment(), capture_output=True, text=True, timeout=600, check=False)
     assert built.returncode == 0, built.stderr
     summary = json.loads(built.stdout)
     (ARTIFACTS).mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "build.json").write_text(json.dumps(
         {"seconds": summary["seconds"], "counts": summary["counts"]}, indent=1))
     today = dt.datetime.now(Settings().company.tz).date()
-    port = free_port()
-    log = root / "serve.log"
-    with log.open("wb") as err:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "letterpress", "--data-dir", str(data_dir), "serve",
-             "--host", "127.0.0.1", "--port", str(port)],
-            cwd=root, env=_environment(), stdout=err, stderr=err, stdin=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
-                        if response.status == 200:
-                            break
-                except (OSError, urllib.error.URLError):
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"letterpress serve did not start:\n{log.read_text()}")
-                time.sleep(0.25)
-            yield Demo(base, data_dir, summary, today)
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    with serving(data_dir, root) as base:
+        yield Demo(base, data_dir, summary, today)
 
 
 def _csrf(html: str) -> str:

@@ -11,14 +11,8 @@ go to ``test-artifacts/browser/``.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import signal
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,9 +25,9 @@ from letterpress.db.session import session_factory
 from letterpress.testing import factories, letters, mailstore
 from letterpress.testing.database import fresh_engine, sqlite_url
 from letterpress.testing.factories import DEFAULT_PASSWORD
+from letterpress.testing.serve import serving, without_serve_environment
 from tests.conftest import require_service
 from tests.web.conftest import HOSTILE_HTML, INVOICE_NAME, PNG_1PX
-from tests.web.test_server import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parents[2] / "test-artifacts" / "browser"
@@ -92,53 +86,25 @@ def _prepare(data_dir: Path) -> None:
         session.commit()
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``letterpress serve`` on a free loopback port; yields its base URL."""
+def require_browser() -> None:
+    """Chromium and Playwright are there, else the test fails in CI and skips on a laptop."""
     require_service(CHROMIUM.exists(), f"Chromium is not installed at {CHROMIUM}")
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:  # pragma: no cover - a test dependency
         require_service(False, "the playwright package is not installed")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``letterpress serve`` on a free loopback port; yields its base URL."""
+    require_browser()
     root = tmp_path_factory.mktemp("browser")
     data_dir = root / "data"
-    saved = {k: os.environ.pop(k) for k in ("LETTERPRESS_DATABASE_URL", "LETTERPRESS_CONFIG",
-                                            "LETTERPRESS_DATA_DIR") if k in os.environ}
-    try:
+    with without_serve_environment():
         _prepare(data_dir)
-    finally:
-        os.environ.update(saved)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("LETTERPRESS_DATABASE_URL", "LETTERPRESS_CONFIG", "LETTERPRESS_DATA_DIR")}
-    log = root / "serve.log"
-    with log.open("wb") as err:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "letterpress", "--data-dir", str(data_dir), "serve",
-             "--host", "127.0.0.1", "--port", str(port)],
-            cwd=root, env=env, stdout=err, stderr=err, stdin=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
-                        if response.status == 200:
-                            break
-                except (OSError, urllib.error.URLError):
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"letterpress serve did not start:\n{log.read_text()}")
-                time.sleep(0.25)
-            yield base
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    with serving(data_dir, root) as base:
+        yield base
 
 
 @dataclass

@@ -10,14 +10,7 @@ Screenshots at desktop and phone widths go to ``test-artifacts/browser/``.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import signal
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,21 +22,19 @@ from letterpress.crm.analytics.periods import month_start
 from letterpress.db.session import session_factory
 from letterpress.testing import factories
 from letterpress.testing.database import fresh_engine, sqlite_url
-from tests.conftest import require_service
+from letterpress.testing.serve import serving, without_serve_environment
 from tests.web.test_browser import (  # noqa: F401 - browser is a fixture
     ARTIFACTS,
-    CHROMIUM,
     DESKTOP,
     PHONE,
     Watch,
     _shot,
     _sign_in,
     browser,
+    require_browser,
 )
-from tests.web.test_server import free_port
 
 pytestmark = pytest.mark.slow
-ENV_KEYS = ("LETTERPRESS_DATABASE_URL", "LETTERPRESS_CONFIG", "LETTERPRESS_DATA_DIR")
 # Collects CSP violations from the first script the page runs (Playwright injects it).
 CSP_WATCH = """
 window.__cspViolations = [];
@@ -83,48 +74,13 @@ def _prepare(data_dir: Path) -> None:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``letterpress serve`` on a free loopback port over the prepared data; its base URL."""
-    require_service(CHROMIUM.exists(), f"Chromium is not installed at {CHROMIUM}")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:  # pragma: no cover - a test dependency
-        require_service(False, "the playwright package is not installed")
+    require_browser()
     root = tmp_path_factory.mktemp("browser-analytics")
     data_dir = root / "data"
-    saved = {k: os.environ.pop(k) for k in ENV_KEYS if k in os.environ}
-    try:
+    with without_serve_environment():
         _prepare(data_dir)
-    finally:
-        os.environ.update(saved)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ENV_KEYS}
-    log = root / "serve.log"
-    with log.open("wb") as err:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "letterpress", "--data-dir", str(data_dir), "serve",
-             "--host", "127.0.0.1", "--port", str(port)],
-            cwd=root, env=env, stdout=err, stderr=err, stdin=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
-                        if response.status == 200:
-                            break
-                except (OSError, urllib.error.URLError):
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"letterpress serve did not start:\n{log.read_text()}")
-                time.sleep(0.25)
-            yield base
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    with serving(data_dir, root) as base:
+        yield base
 
 
 def _open(page: Any, url: str) -> None:

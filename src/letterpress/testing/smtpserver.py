@@ -8,7 +8,6 @@ certificate (see :func:`letterpress.testing.dovecot_conf.make_self_signed_cert`)
 from __future__ import annotations
 
 import email.policy
-import socket
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+from letterpress.testing.serve import free_port
 
 HOST = "127.0.0.1"
 
@@ -51,13 +52,6 @@ class SmtpServer:
     @property
     def accepted(self) -> list[tuple[str, list[str], EmailMessage]]:
         return self.recorder.accepted
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextmanager
