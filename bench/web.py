@@ -1,7 +1,8 @@
 """Web UI benchmark: the pages managers and the head of sales open all day, under load.
 
-    python -m bench.web [--seconds 30] [--clients 20] [--sqlite] [--fresh] [--no-cache]
-                        [--pages counterparties,card,calendar_week,managers] [--workers N]
+    python -m bench.web [--seconds 30] [--clients 20] [--sqlite] [--fresh | --reuse]
+                        [--no-cache] [--pages counterparties,card,calendar_week,managers]
+                        [--workers N|auto]
 
 Data (:mod:`bench.web_data`): the demo printing house grown to 5,000 counterparties and 200,000
 letters, with one large counterparty (~5,000 letters, 2,000 more calls and meetings, 300 more
@@ -13,24 +14,28 @@ The built database is kept between runs (PostgreSQL: the database ``lp_bench_web
 database's COMMENT; SQLite: ``var/bench-web/sqlite/letterpress.db`` with ``bench-key.json``): the
 key covers the sizes, the generator's and the demo's source, the schema the models give and the
 current ISO week (the calendar's data is this week's). A run with the same key reuses it and says
-``"cached": true``; ``--fresh`` rebuilds; ``--no-cache`` builds into a scratch database dropped at
-the end.
+``"cached": true``; ``--fresh`` rebuilds; ``--reuse`` takes the kept database whatever its key
+says (to compare two runs on the same data while the sources move: the schema must still be the
+models'); ``--no-cache`` builds into a scratch database dropped at the end.
 
-Server: ``letterpress serve`` itself as a subprocess (gunicorn, one gthread worker with four
-threads, the access log on; the README's production setup), or with ``--workers N`` (N > 1)
-``gunicorn letterpress.web.wsgi:app`` with N such workers, to see what a second core would give.
+Server: ``letterpress serve`` itself as a subprocess (gunicorn gthread workers with four threads
+each, the access log on; the README's production setup), with ``web.workers`` from ``--workers``
+(default ``auto``, what ``letterpress serve`` runs when not configured; ``1`` is the old single
+process).
 
 Load: ``--clients`` threads, each with its own keep-alive ``http.client`` connection and its own
 signed-in sessions (the login form, with its CSRF token): the counterparty list and the large
 counterparty's card as managers (``manager1`` ... ``manager6`` in turn: managers work these
-pages; with seed 1 the large counterparty is manager4's ПАО «Северфарм»: manager4 reads most of
-its letters, manager1-3 those in the shared mailbox of their team, manager5-6 see them as
-"no access"), the calendar week and the managers dashboard as ``head`` (the head of
+pages; which of them reads the large counterparty's letters depends on the demo's seed and
+source: its responsible manager most, the others those of shared mailboxes or none, as "no
+access"), the calendar week and the managers dashboard as ``head`` (the head of
 sales watches the team's week and the indicators; a manager's own week is lighter). Per page:
 ``--warmup`` seconds untimed, then ``--seconds`` of closed-loop requests (each client sends the
 next request as soon as the last one answered). ``/healthz`` under the same server and client is
 the raw limit: ``vs_healthz`` is the page's rps over it. A page that answers 404 (not built yet)
-is reported ``"missing": true`` with null figures.
+is reported ``"missing": true`` with null figures. ``--pages card_threads`` (not measured by
+default) is the card's panel of the newest threads, which the card loads after itself: what a
+card costs in all is ``card`` plus it.
 
 Progress goes to stderr; the last line of stdout is one JSON object:
 ``{"pages": {"counterparties": {"rps", "p50_ms", "p95_ms", ...}, "card": ..., "calendar_week":
@@ -38,11 +43,12 @@ Progress goes to stderr; the last line of stdout is one JSON object:
 (``client_cpu_cores``: if it nears one core the client, not the server, is the limit), the
 server's (``server_cpu_cores``, and ``server_cpu_ms_per_request``: the worker's cost of a page,
 which moves less than rps when other work shares the machine; the database's is not in it), and
-the load average before and after each page.
+the load average before and after each page; on PostgreSQL also the database backends' CPU
+(``db_cpu_ms_per_request``, ``db_cpu_cores``: the server runs on this machine).
 
 The closed loop makes p95 about ``clients / rps`` (plus the spread): 20 clients under 150 ms ask
-for some 150 answers a second per page from one worker process, that is at most ~6 ms of Python
-per request with the database's own time on the other core.
+for some 150 answers a second per page: on two cores shared by the workers, the database and the
+load generator, a few milliseconds of CPU per request in all.
 """
 
 from __future__ import annotations
@@ -69,11 +75,12 @@ import letterpress.crm.model  # noqa: F401 - registers every table
 from bench import web_data
 from bench.scratch import fresh_postgres_database
 from bench.web_client import PageSpec, measure_pages
-from bench.web_server import running_server
+from bench.web_server import DatabaseCpu, running_server
 from letterpress.config import Settings, load_settings
 from letterpress.db.base import Base
 from letterpress.db.session import make_engine
 from letterpress.testing.database import stamp_head
+from letterpress.web.server import THREADS, workers_for
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE_DIR = ROOT / "var" / "bench-web"
@@ -81,6 +88,9 @@ CACHE_DB = "lp_bench_web"
 DATA_VERSION = 1
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PAGES = ("counterparties", "card", "calendar_week", "managers")
+# Not measured unless asked for: the card's panel of the newest threads, which the card loads
+# after itself (what a card costs in all is "card" plus this).
+EXTRA_PAGES = ("card_threads",)
 TARGET_P95_MS = 150.0
 
 
@@ -185,6 +195,12 @@ def _cached(args: argparse.Namespace, sizes: web_data.Sizes,
     if not args.fresh and stored is not None and stored.get("key") == key and in_place:
         log(f"reusing the cached {kind} database (key {key['week']}, {key['sources']})")
         return url, data_dir, {**stored["facts"], "cached": True, "kept": True}
+    if args.reuse and stored is not None and in_place:
+        log(f"--reuse: the kept {kind} database although its key differs "
+            f"({stored['key'].get('sources')}/{stored['key'].get('schema')} built, "
+            f"{key['sources']}/{key['schema']} now)")
+        return url, data_dir, {**stored["facts"], "cached": True, "kept": True,
+                               "key_mismatch": stored.get("key") != key}
     log(f"building the {kind} database (a minute or more; it is kept for later runs)")
     facts_file.unlink(missing_ok=True)
     for name in ("letterpress.db", "letterpress.db-wal", "letterpress.db-shm"):
@@ -210,10 +226,20 @@ def page_specs(large: int, names: list[str]) -> list[PageSpec]:
     every = {
         "counterparties": PageSpec("counterparties", "/counterparties/", managers),
         "card": PageSpec("card", f"/counterparties/{large}", managers),
+        "card_threads": PageSpec("card_threads", f"/counterparties/{large}/threads", managers),
         "calendar_week": PageSpec("calendar_week", "/calendar/week", ("head",)),
         "managers": PageSpec("managers", "/analytics/managers", ("head",)),
     }
     return [every[name] for name in names]
+
+
+def _workers(value: str) -> int | str:
+    if value == "auto":
+        return value
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("a positive number or auto")
+    return number
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -222,15 +248,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=3.0, help="untimed seconds per page")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--pages", default=",".join(PAGES),
-                        help=f"comma-separated, of {', '.join(PAGES)}")
+                        help=f"comma-separated, of {', '.join(PAGES + EXTRA_PAGES)}")
     parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
     parser.add_argument("--server", default=os.environ.get("LETTERPRESS_TEST_DATABASE_URL")
                         or PG_DEFAULT, help="the PostgreSQL server (any database on it)")
     parser.add_argument("--fresh", action="store_true", help="rebuild the cached database")
+    parser.add_argument("--reuse", action="store_true",
+                        help="use the kept database even if the sources or schema moved on")
     parser.add_argument("--no-cache", action="store_true",
                         help="build into a scratch database and drop it at the end")
-    parser.add_argument("--workers", type=int, default=1,
-                        help="gunicorn workers (1: `letterpress serve` as is)")
+    parser.add_argument("--workers", type=_workers, default="auto",
+                        help="web.workers of `letterpress serve`: a number or auto (default)")
     parser.add_argument("--counterparties", type=int, default=web_data.Sizes.counterparties)
     parser.add_argument("--letters", type=int, default=web_data.Sizes.letters)
     parser.add_argument("--large-letters", type=int, default=web_data.Sizes.large_letters)
@@ -239,7 +267,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-demo-mail", action="store_true",
                         help="build the demo without its mail step (faster; for smoke tests)")
     args = parser.parse_args(argv)
-    unknown = set(args.pages.split(",")) - set(PAGES)
+    if args.fresh and args.reuse:
+        parser.error("--fresh and --reuse exclude each other")
+    unknown = set(args.pages.split(",")) - set(PAGES + EXTRA_PAGES)
     if unknown:
         parser.error(f"--pages: unknown {', '.join(sorted(unknown))}")
     return args
@@ -257,9 +287,11 @@ def main(argv: list[str] | None = None) -> int:
     with database(args, sizes, today) as (url, data_dir, facts):
         log(f"data: {json.dumps(facts, ensure_ascii=False)}")
         specs = page_specs(facts["large_counterparty_id"], args.pages.split(","))
+        backends = None if args.sqlite else DatabaseCpu(
+            _pg_admin(args.server), make_url(url).database or CACHE_DB)
         with running_server(url, data_dir, args.workers, log) as server:
             results = measure_pages(server, specs, clients=args.clients, seconds=args.seconds,
-                                    warmup=args.warmup, log=log)
+                                    warmup=args.warmup, log=log, database=backends)
     pages = {spec.name: results["pages"][spec.name] for spec in specs}
     raw = results["healthz"]
     for figures in pages.values():
@@ -276,7 +308,8 @@ def main(argv: list[str] | None = None) -> int:
     out = {"pages": pages, "healthz": raw, "target_p95_ms": TARGET_P95_MS,
            "clients": args.clients, "seconds": args.seconds,
            "database": "sqlite" if args.sqlite else "postgresql",
-           "server": {"command": server.command, "workers": args.workers, "threads": 4},
+           "server": {"command": server.command, "workers": workers_for(args.workers),
+                      "threads": THREADS},
            "client_cpu_cores": results["client_cpu_cores"],
            "cpu_count": os.cpu_count(), "data": facts}
     if results["client_cpu_cores"] > 0.5:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench.web_server import Server
+from bench.web_server import DatabaseCpu, Server
 
 USER_AGENT = "letterpress-bench-web/1"
 COOKIE = "letterpress_session"
@@ -153,7 +153,10 @@ def _figures(tallies: list[_Tally], seconds: float) -> dict[str, Any]:
 
 
 def measure_pages(server: Server, specs: Sequence[PageSpec], *, clients: int, seconds: float,
-                  warmup: float, log: Callable[[str], None]) -> dict[str, Any]:
+                  warmup: float, log: Callable[[str], None],
+                  database: DatabaseCpu | None = None) -> dict[str, Any]:
+    """Each page in turn, then ``/healthz``; ``database``: the PostgreSQL backends whose CPU
+    per request is reported too."""
     logins = sorted({login for spec in specs for login in spec.logins})
     log(f"signing in {clients} clients as {', '.join(logins)}")
     pool = []
@@ -177,6 +180,7 @@ def measure_pages(server: Server, specs: Sequence[PageSpec], *, clients: int, se
         _run(pool, spec.path, login_of, warmup, None)
         tallies = [_Tally() for _ in pool]
         load_before = os.getloadavg()
+        db_before = database.sample() if database is not None else {}
         cpu_before, server_before = time.process_time(), server.cpu_seconds()
         wall = time.perf_counter()
         _run(pool, spec.path, login_of, seconds, tallies)
@@ -185,6 +189,11 @@ def measure_pages(server: Server, specs: Sequence[PageSpec], *, clients: int, se
         cpu = (time.process_time() - cpu_before) / wall
         client_cpu = max(client_cpu, cpu)
         server_cpu = server.cpu_seconds() - server_before
+        if database is not None:
+            db_cpu = DatabaseCpu.between(db_before, database.sample())
+            figures["db_cpu_ms_per_request"] = round(db_cpu * 1000 / max(1, figures["requests"]),
+                                                     1)
+            figures["db_cpu_cores"] = round(db_cpu / wall, 2)
         figures.update(path=spec.path, logins=list(spec.logins),
                        client_cpu_cores=round(cpu, 2),
                        server_cpu_cores=round(server_cpu / wall, 2),

@@ -1,5 +1,5 @@
-"""The web benchmark's server: ``letterpress serve`` (or gunicorn with more workers) as a
-subprocess on a free loopback port, with its CPU time read from ``/proc``."""
+"""The web benchmark's server: ``letterpress serve`` as a subprocess on a free loopback port,
+with ``web.workers`` set through a config file of its own, and its CPU time read from ``/proc``."""
 
 from __future__ import annotations
 
@@ -38,6 +38,38 @@ class Server:
         return total
 
 
+def _process_cpu(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+class DatabaseCpu:
+    """CPU seconds of the PostgreSQL backends connected to one database, read from ``/proc``
+    (the server runs on this machine): :meth:`sample` before and after, :meth:`between`."""
+
+    def __init__(self, admin_url: str, database: str) -> None:
+        self.admin_url = admin_url
+        self.database = database
+
+    def sample(self) -> dict[int, float]:
+        import psycopg
+
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            pids = [row[0] for row in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", (self.database,))]
+        found = {pid: _process_cpu(pid) for pid in pids}
+        return {pid: cpu for pid, cpu in found.items() if cpu is not None}
+
+    @staticmethod
+    def between(before: dict[int, float], after: dict[int, float]) -> float:
+        """CPU spent in between by the backends alive at the end (a backend that left in
+        between is not counted; the pool keeps its connections under load)."""
+        return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
 def _children(pid: int) -> list[int]:
     found: list[int] = []
     for task in Path(f"/proc/{pid}/task").glob("*/children"):
@@ -55,22 +87,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(db_url: str, data_dir: Path, workers: int,
+def running_server(db_url: str, data_dir: Path, workers: int | str,
                    log: Callable[[str], None]) -> Iterator[Server]:
+    """``letterpress serve`` with ``web.workers = workers`` (an int, or "auto")."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("LETTERPRESS_CONFIG",)}
     env.update(LETTERPRESS_DATABASE_URL=db_url, LETTERPRESS_DATA_DIR=str(data_dir))
-    if workers <= 1:
-        argv = [sys.executable, "-m", "letterpress", "--data-dir", str(data_dir), "serve",
-                "--host", "127.0.0.1", "--port", str(port)]
-        command = "letterpress serve"
-    else:
-        # The options of letterpress.web.server.serve, with more workers.
-        argv = [sys.executable, "-m", "gunicorn", "letterpress.web.wsgi:app",
-                "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-                "--worker-class", "gthread", "--threads", "4", "--timeout", "120",
-                "--access-logfile", "-", "--error-logfile", "-"]
-        command = f"gunicorn letterpress.web.wsgi:app --workers {workers} (gthread, 4 threads)"
+    config = data_dir / "bench-serve.toml"
+    setting = f'"{workers}"' if isinstance(workers, str) else str(workers)
+    config.write_text(f"[web]\nworkers = {setting}\n", encoding="utf-8")
+    argv = [sys.executable, "-m", "letterpress", "--config", str(config), "--data-dir",
+            str(data_dir), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command = f"letterpress serve (web.workers = {setting})"
     log_path = data_dir / "server.log"
     with log_path.open("wb") as server_log:
         proc = subprocess.Popen(argv, env=env, stdout=server_log, stderr=server_log,

@@ -65,6 +65,8 @@ def test_environment_overrides(tmp_path: Path) -> None:
         ("[web]\nport = 'abc'\n", "key 'web.port': expected an integer, got 'abc'"),
         ("[web]\nport = 70000\n", "key 'web.port': expected 1-65535"),
         ("[web]\nsecure_cookies = 'yes'\n", "key 'web.secure_cookies': expected true or false"),
+        ("[web]\nworkers = 'many'\n", "key 'web.workers': expected an integer or one of 'auto'"),
+        ("[web]\nworkers = -1\n", "key 'web.workers': expected \"auto\" or 0-64, got -1"),
         ("[company]\ntimezone = 'Mars/Olympus'\n", "key 'company.timezone'"),
         ("[mail]\nfetch_batch = 1.5\n", "key 'mail.fetch_batch'"),
         ("[[mailboxes]]\nname='a'\nhost='mail.example.com'\nuser='a'\nsecurity='plain'\nowner='x'\n",

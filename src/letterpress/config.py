@@ -65,6 +65,8 @@ class WebSettings:
     default_language: Literal["ru", "en"] = "ru"
     page_size: int = 50
     login_attempts_per_minute: int = 10
+    # Gunicorn worker processes of `letterpress serve`; "auto" (or 0): see web.server.workers_for.
+    workers: int | Literal["auto"] = "auto"
 
 
 @dataclass(frozen=True)
@@ -447,6 +449,9 @@ def _check(settings: Settings) -> None:
                           f"got {settings.search.page_size}")
     if not 0 < settings.web.port < 65536:
         raise ConfigError(f"{source}: key 'web.port': expected 1-65535, got {settings.web.port}")
+    if settings.web.workers != "auto" and not 0 <= settings.web.workers <= 64:
+        raise ConfigError(f"{source}: key 'web.workers': expected \"auto\" or 0-64, "
+                          f"got {settings.web.workers}")
     _check_analytics(settings.analytics, source)
     _check_dav_and_reminders(settings)
     names: set[str] = set()

@@ -185,6 +185,11 @@ def test_a_manager_works_with_a_counterparty_and_a_hostile_letter(
     assert history.get_by_text("Тираж 5000 экз., сроки до пятницы.").is_visible()
     _shot(page, "02-card-desktop")
 
+    # The newest threads come into the card after it (js/card.js, under the CSP).
+    threads = page.locator("#correspondence .thread-list")
+    threads.wait_for()
+    assert threads.get_by_role("link", name="Макет обложки").is_visible()
+
     # The correspondence, from the card.
     page.locator("#correspondence").get_by_role("link", name="Вся переписка").click()
     page.wait_for_url(re.compile(r"/letters$"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
@@ -84,14 +85,50 @@ def test_the_card_summarises_the_correspondence(
     login_as(client, people.manager)
     page = client.get(f"/counterparties/{mail_world.romashka}").get_data(as_text=True)
     section = page.split('id="correspondence"')[1].split("</section>")[0]
+    # The newest threads come after the card (js/card.js); the panel holds the link meanwhile.
     assert "Переписка" in section and "Вся переписка" in section
-    assert "Макет обложки" in section and "Заявка на тираж" in section
-    assert "Письмо (нет доступа)" in section and "Секретное" not in section
+    assert f'data-fragment="/counterparties/{mail_world.romashka}/threads"' in section
+    assert 'src="/static/js/card.js"' in page
+    fragment = client.get(f"/counterparties/{mail_world.romashka}/threads")
+    assert fragment.status_code == 200
+    threads = fragment.get_data(as_text=True)
+    assert "<html" not in threads and "Вся переписка" in threads
+    assert "Макет обложки" in threads and "Заявка на тираж" in threads
+    assert "Письмо (нет доступа)" in threads and "Секретное" not in threads
     assert f'href="/counterparties/{mail_world.romashka}/letters#thread-{mail_world.hostile}"' \
-        in section
+        in threads
+    assert threads.index("Письмо (нет доступа)") < threads.index("Макет обложки")  # newest first
     # The event history links letters the viewer may read.
     assert f'href="/mail/letters/{mail_world.hostile}"' in page
     assert f'href="/mail/letters/{mail_world.secret}"' not in page
+
+
+@pytest.mark.parametrize(("who", "readable", "unreadable"), [
+    ("manager", {"Макет обложки", "Заявка на тираж"}, {"Секретное предложение"}),
+    ("other", {"Секретное предложение"}, {"Макет обложки", "Заявка на тираж"}),
+    ("head", set(), {"Макет обложки", "Заявка на тираж", "Секретное предложение"}),
+    ("admin", {"Макет обложки", "Заявка на тираж", "Секретное предложение"}, set()),
+    (None, set(), set()),
+])
+def test_the_threads_panel_follows_the_permission_function(
+    client: FlaskClient, people: People, mail_world: MailWorld, who: str | None,
+    readable: set[str], unreadable: set[str],
+) -> None:
+    if who is not None:
+        login_as(client, getattr(people, who))
+    response = client.get(f"/counterparties/{mail_world.romashka}/threads")
+    if who is None:
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+        return
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    for subject in readable:
+        assert subject in text, (who, subject)
+    for subject in unreadable:
+        assert subject not in text, (who, subject)
+    assert text.count("Письмо (нет доступа)") == len(unreadable)  # one thread each
+    assert "Конфиденциальные условия" not in text  # a summary: no letter's text
+    assert client.get("/counterparties/999999/threads").status_code == 404
 
 
 def test_a_counterparty_without_letters(

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import Engine, select
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Session
 
 from letterpress.crm.model import ContactPerson, Counterparty, Event
@@ -275,3 +276,44 @@ def test_values_in_translated_phrases_are_escaped(
     assert "&lt;i&gt;З-1&lt;/i&gt; от 01.02.2025" in page
     assert "заказ &lt;i&gt;З-1&lt;/i&gt;" in page and "&lt;s&gt;СЧ-1&lt;/s&gt;" in page
     assert "<b>Анна" not in page and "<i>З-1" not in page and "<s>СЧ" not in page
+
+
+def test_the_card_asks_a_dozen_statements_whatever_its_size(
+    client: FlaskClient, people: People, session: Session, card: CardData, engine: Engine
+) -> None:
+    """Statements do not grow with the counterparty's events, orders, documents or contact
+    persons (the correspondence's threads are a panel of their own: /threads)."""
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    login_as(client, people.manager)
+    path = f"/counterparties/{card.counterparty.id}"
+    client.get(path)  # sign-in and first-use work out of the way
+    sqlalchemy_event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+        small = len(statements)
+        f, cp = factories, card.counterparty
+        start = dt.datetime(2025, 1, 1, 9, tzinfo=UTC)
+        for i in range(30):
+            f.make_event(session, cp, author=people.other, subject=f"Звонок {i}",
+                         start_at=start + dt.timedelta(days=i))
+            f.make_event(session, cp, author=people.manager, state="planned",
+                         subject=f"План {i}", start_at=start + dt.timedelta(days=3000 + i))
+            contact = f.make_contact(session, cp, f"Контакт {i}", phones=[f"+7 900 000-00-{i:02d}"])
+            order = f.make_order(session, cp, number=f"З-1{i:03d}")
+            f.make_shipment(session, cp, order=order)
+            f.make_payment(session, cp, order=order)
+            f.make_invoice(session, cp, order=order, number=f"СЧ-1{i:03d}")
+            assert contact.id
+        session.commit()
+        statements.clear()
+        page = client.get(path)
+        assert page.status_code == 200
+        assert "План 0" in page.get_data(as_text=True) and "Звонок 29" in page.get_data(
+            as_text=True)
+        assert len(statements) == small <= 13, statements
+    finally:
+        sqlalchemy_event.remove(engine, "before_cursor_execute", count)

@@ -17,6 +17,7 @@ import pytest
 from flask import Flask
 
 from letterpress.cli import main
+from letterpress.web.server import MAX_AUTO_WORKERS, MIN_AUTO_WORKERS, workers_for
 
 
 def free_port() -> int:
@@ -73,9 +74,21 @@ def test_serve_migrates_then_answers_and_logs_to_stderr(tmp_path: Path) -> None:
     stderr = log.read_text()
     assert "Listening at: http://127.0.0.1:" in stderr
     assert "GET /healthz" in stderr  # the access log
+    assert stderr.count("Booting worker with pid") >= MIN_AUTO_WORKERS  # web.workers = "auto"
     assert out.read_text() == ""
     assert (tmp_path / "data" / "letterpress.db").exists()
     assert (tmp_path / "data" / "web-secret-key").exists()
+
+
+def test_workers_setting_resolves_auto_by_cores() -> None:
+    assert workers_for(3, cpu_count=2) == 3
+    assert workers_for(1, cpu_count=8) == 1
+    assert workers_for("auto", cpu_count=2) == 2
+    assert workers_for(0, cpu_count=4) == 4
+    assert workers_for("auto", cpu_count=1) == MIN_AUTO_WORKERS
+    assert workers_for("auto", cpu_count=64) == MAX_AUTO_WORKERS
+    assert workers_for(12, cpu_count=64) == 12  # an explicit number is taken as it is
+    assert workers_for("auto") >= MIN_AUTO_WORKERS
 
 
 def test_serve_refuses_a_bad_port(capsys: pytest.CaptureFixture[str]) -> None:

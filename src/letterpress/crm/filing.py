@@ -14,8 +14,10 @@ letter is bulk mail or internal. Every link records the rule and a sentence sayi
 link becomes an incoming or outgoing e-mail event in the counterparty's history. Filing is
 idempotent: filing a letter again adds only what is missing.
 
-Everything here works on batches and reads what it needs with a few set-based queries, because
-the mail daemon files thousands of letters a second.
+Everything here works on batches, because the mail daemon files thousands of letters a second:
+what a batch needs is read with a few fixed-size IN queries, and what it writes (contact persons,
+links, events, ambiguities, tags) goes in multi-row statements, one per table
+(:mod:`letterpress.db.bulk`), never a statement or an ORM object per row.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from letterpress.crm.channels import domain_of
@@ -48,9 +50,31 @@ from letterpress.crm.model import (
     Order,
     User,
 )
+from letterpress.db.bulk import allocate_ids, insert_rows, select_in
 from letterpress.db.types import utcnow
 
 FILED_ROLES = ("from", "reply_to", "sender", "to", "cc", "bcc")
+
+_CONTACTS: Table = ContactPerson.__table__  # type: ignore[assignment]
+_CONTACT_EMAILS: Table = ContactEmail.__table__  # type: ignore[assignment]
+_COUNTERPARTIES: Table = Counterparty.__table__  # type: ignore[assignment]
+_COUNTERPARTY_EMAILS: Table = CounterpartyEmail.__table__  # type: ignore[assignment]
+_DOMAINS: Table = CounterpartyDomain.__table__  # type: ignore[assignment]
+_USERS: Table = User.__table__  # type: ignore[assignment]
+_LETTERS: Table = Letter.__table__  # type: ignore[assignment]
+_LINKS: Table = LetterLink.__table__  # type: ignore[assignment]
+_EVENTS: Table = Event.__table__  # type: ignore[assignment]
+_AMBIGUITIES: Table = AmbiguousMatch.__table__  # type: ignore[assignment]
+_TOPICS: Table = LetterTopic.__table__  # type: ignore[assignment]
+_ORDERS: Table = Order.__table__  # type: ignore[assignment]
+_LETTER_ORDERS: Table = LetterOrder.__table__  # type: ignore[assignment]
+
+LINK_COLUMNS = ("letter_id", "counterparty_id", "contact_person_id", "rule", "reason", "created_at")
+EVENT_COLUMNS = (
+    "kind", "state", "start_at", "end_at", "counterparty_id", "contact_person_id", "author_id",
+    "responsible_id", "subject", "content", "letter_id", "uid", "sequence", "location",
+    "created_at", "updated_at",
+)
 
 
 @dataclass(frozen=True)
@@ -107,57 +131,54 @@ def _display_name(name: str, email: str) -> str:
 
 
 class _Lookups:
-    """Everything a batch needs from the database, read once."""
+    """Everything a batch needs from the database, read once (lists in ascending id order)."""
 
     def __init__(self, session: Session, emails: set[str], domains: set[str],
                  message_ids: set[str]) -> None:
         self.contacts: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
-        if emails:
-            for email, cid, cpid, name in session.execute(
-                select(ContactEmail.email, ContactPerson.id, ContactPerson.counterparty_id,
-                       ContactPerson.name)
-                .join(ContactPerson, ContactPerson.id == ContactEmail.contact_id)
-                .where(ContactEmail.email.in_(emails), ContactPerson.counterparty_id.is_not(None),
-                       ContactPerson.owner_id.is_(None))
-                .order_by(ContactPerson.id)
-            ):
-                self.contacts[email].append((cid, cpid, name))
         self.counterparty_emails: dict[str, list[int]] = defaultdict(list)
+        self.domains: dict[str, list[int]] = defaultdict(list)
+        self.user_emails: set[str] = set()
+        self.thread_links: dict[str, list[int]] = defaultdict(list)
         if emails:
-            for email, cpid in session.execute(
-                select(CounterpartyEmail.email, CounterpartyEmail.counterparty_id)
-                .where(CounterpartyEmail.email.in_(emails))
-                .order_by(CounterpartyEmail.counterparty_id)
-            ):
+            self._read_contacts(session, emails)
+            for email, cpid in sorted(select_in(session, _COUNTERPARTY_EMAILS,
+                                                ("email", "counterparty_id"), "email", emails),
+                                      key=lambda row: row[1]):
                 if cpid not in self.counterparty_emails[email]:
                     self.counterparty_emails[email].append(cpid)
-        self.domains: dict[str, list[int]] = defaultdict(list)
+            self.user_emails = {email for email, in select_in(session, _USERS, ("email",),
+                                                              "email", emails)}
         if domains:
-            for domain, cpid in session.execute(
-                select(CounterpartyDomain.domain, CounterpartyDomain.counterparty_id)
-                .where(CounterpartyDomain.domain.in_(domains))
-                .order_by(CounterpartyDomain.counterparty_id)
-            ):
+            for domain, cpid in sorted(select_in(session, _DOMAINS, ("domain", "counterparty_id"),
+                                                 "domain", domains), key=lambda row: row[1]):
                 self.domains[domain].append(cpid)
-        self.user_emails: set[str] = set()
-        if emails:
-            self.user_emails = set(session.scalars(select(User.email).where(User.email.in_(emails))))
-        self.thread_links: dict[str, list[int]] = defaultdict(list)
-        self.thread_ids: dict[str, int] = {}
         if message_ids:
-            for mid, letter_id, thread_id in session.execute(
-                select(Letter.message_id, Letter.id, Letter.thread_id)
-                .where(Letter.message_id.in_(message_ids))
-            ):
-                self.thread_ids[mid] = thread_id or letter_id
-            for mid, cpid in session.execute(
-                select(Letter.message_id, LetterLink.counterparty_id)
-                .join(LetterLink, LetterLink.letter_id == Letter.id)
-                .where(Letter.message_id.in_(message_ids))
-                .order_by(LetterLink.counterparty_id)
-            ):
-                if cpid not in self.thread_links[mid]:
-                    self.thread_links[mid].append(cpid)
+            by_letter = {letter_id: mid for mid, letter_id in select_in(
+                session, _LETTERS, ("message_id", "id"), "message_id", message_ids)}
+            for letter_id, cpid in sorted(select_in(session, _LINKS,
+                                                    ("letter_id", "counterparty_id"),
+                                                    "letter_id", by_letter),
+                                          key=lambda row: row[1]):
+                joined = self.thread_links[by_letter[letter_id]]
+                if cpid not in joined:
+                    joined.append(cpid)
+
+    def _read_contacts(self, session: Session, emails: set[str]) -> None:
+        """Shared contact persons of a counterparty holding these e-mails: the e-mails, then
+        their people (two indexed reads instead of a join with an expanding IN)."""
+        emails_of: dict[int, list[str]] = defaultdict(list)
+        for email, contact_id in select_in(session, _CONTACT_EMAILS, ("email", "contact_id"),
+                                           "email", emails):
+            emails_of[contact_id].append(email)
+        if not emails_of:
+            return
+        people = select_in(session, _CONTACTS, ("id", "counterparty_id", "name", "owner_id"),
+                           "id", emails_of)
+        for contact_id, cpid, name, owner_id in sorted(people):
+            if cpid is not None and owner_id is None:
+                for email in emails_of[contact_id]:
+                    self.contacts[email].append((contact_id, cpid, name))
 
 
 def _thread_refs(item: FilingInput) -> list[str]:
@@ -179,7 +200,7 @@ def file_letters(
     existing = _existing_links(session, [it.letter_id for it in items])
     results: list[FilingResult] = []
     pending: list[tuple[FilingInput, int, str, str, int | None]] = []
-    new_ambiguities: list[dict[str, object]] = []
+    new_ambiguities: list[tuple[int, str, str]] = []
     created_cache: dict[str, tuple[int, int]] = {}
     new_contacts = _NewContacts()
     for item in items:
@@ -205,10 +226,8 @@ def file_letters(
 
 def _existing_links(session: Session, letter_ids: list[int]) -> dict[int, set[int]]:
     found: dict[int, set[int]] = defaultdict(set)
-    for letter_id, cpid in session.execute(
-        select(LetterLink.letter_id, LetterLink.counterparty_id)
-        .where(LetterLink.letter_id.in_(letter_ids))
-    ):
+    for letter_id, cpid in select_in(session, _LINKS, ("letter_id", "counterparty_id"),
+                                     "letter_id", letter_ids):
         found[letter_id].add(cpid)
     return found
 
@@ -220,7 +239,7 @@ def _file_one(
     look: _Lookups,
     already: set[int],
     created_cache: dict[str, tuple[int, int]],
-    ambiguities: list[dict[str, object]],
+    ambiguities: list[tuple[int, str, str]],
 ) -> FilingResult:
     result = FilingResult(letter_id=item.letter_id)
     contacts_for = result.contact_of
@@ -274,9 +293,7 @@ def _file_one(
                 candidates = decided
         if len(candidates) > 1:
             result.ambiguous.append(email)
-            ambiguities.append({"letter_id": item.letter_id, "email": email,
-                                "candidate_ids": ",".join(map(str, candidates)),
-                                "resolved": False})
+            ambiguities.append((item.letter_id, email, ",".join(map(str, candidates))))
             continue
         if len(candidates) == 1:
             cpid = candidates[0]
@@ -295,10 +312,12 @@ def _file_one(
 class _NewContacts:
     """Contact persons created from mail in one batch, inserted together once the batch is filed.
 
-    Until then each has a placeholder id (-1, -2, ...); :meth:`insert` writes them in creation
-    order with one multi-row INSERT (a flush per contact cost ~1 ms each, most of a first sync's
-    filing) and puts the real ids, the same ones flushing each in turn would have given, into the
-    results.
+    Until then each has a placeholder id (-1, -2, ...); :meth:`insert` takes real ids for them
+    in creation order (the ones inserting each in turn would have given) and writes them with
+    one multi-row INSERT per table, then puts the real ids into the results. On SQLite the ids
+    come after the largest stored one (:func:`~letterpress.db.bulk.allocate_ids`), so the
+    transaction must already hold the write lock: the mail store's has written its letters by
+    then, and refiling runs after the counterparty or contact person it files for was created.
     """
 
     def __init__(self) -> None:
@@ -311,15 +330,15 @@ class _NewContacts:
     def insert(self, session: Session, results: Sequence[FilingResult]) -> None:
         if not self.rows:
             return
-        ids = list(session.scalars(
-            insert(ContactPerson).returning(ContactPerson.id, sort_by_parameter_order=True),
-            [{"name": name, "counterparty_id": cpid, "created_from_mail": True}
-             for cpid, name, _email in self.rows],
-        ))
-        session.execute(insert(ContactEmail), [
-            {"contact_id": contact_id, "email": email, "position": 0}
-            for contact_id, (_cpid, _name, email) in zip(ids, self.rows)
-        ])
+        ids = allocate_ids(session, _CONTACTS, len(self.rows))
+        now = utcnow()
+        insert_rows(session, _CONTACTS, ("id", "name", "counterparty_id", "created_from_mail",
+                                         "created_at"),
+                    [(contact_id, name, cpid, True, now)
+                     for contact_id, (cpid, name, _email) in zip(ids, self.rows, strict=True)])
+        insert_rows(session, _CONTACT_EMAILS, ("contact_id", "email", "position"),
+                    [(contact_id, email, 0)
+                     for contact_id, (_cpid, _name, email) in zip(ids, self.rows, strict=True)])
         real = {-(k + 1): contact_id for k, contact_id in enumerate(ids)}
         for result in results:
             if result.created_contacts or any(c < 0 for c in result.contact_of.values()):
@@ -338,75 +357,62 @@ def record_links(
     managers: dict[int, int | None] = {}
     unowned = {cpid for item, cpid, *_ in links if item.owner_id is None}
     if unowned:
-        managers = dict(session.execute(
-            select(Counterparty.id, Counterparty.manager_id).where(Counterparty.id.in_(unowned))
-        ).all())
+        managers = dict(select_in(session, _COUNTERPARTIES, ("id", "manager_id"), "id", unowned))
     now = utcnow()
-    link_rows: list[dict[str, object]] = []
-    event_rows: list[dict[str, object]] = []
+    done = EventState.DONE.value
+    incoming, outgoing = EventKind.INCOMING_EMAIL.value, EventKind.OUTGOING_EMAIL.value
+    link_rows: list[tuple[object, ...]] = []
+    event_rows: list[tuple[object, ...]] = []
     for item, cpid, rule, reason, contact_id in links:
         owner = item.owner_id if item.owner_id is not None else managers.get(cpid)
-        link_rows.append({"letter_id": item.letter_id, "counterparty_id": cpid,
-                          "contact_person_id": contact_id, "rule": rule, "reason": reason,
-                          "created_at": now})
-        event_rows.append({
-            "kind": (EventKind.OUTGOING_EMAIL if item.is_outgoing else EventKind.INCOMING_EMAIL).value,
-            "state": EventState.DONE.value, "start_at": item.sent_at or now, "end_at": None,
-            "counterparty_id": cpid, "contact_person_id": contact_id, "author_id": owner,
-            "responsible_id": owner, "subject": item.subject[:500], "content": "",
-            "letter_id": item.letter_id, "uid": f"{uuid.uuid4()}@letterpress",
-            "sequence": 0, "location": "", "created_at": now, "updated_at": now,
-        })
-    # Through the tables (Core): the ORM's bulk path costs ~3x the Python time per row here.
-    session.execute(insert(LetterLink.__table__), link_rows)  # type: ignore[arg-type]
-    session.execute(insert(Event.__table__), event_rows)  # type: ignore[arg-type]
+        link_rows.append((item.letter_id, cpid, contact_id, rule, reason, now))
+        event_rows.append((
+            outgoing if item.is_outgoing else incoming, done, item.sent_at or now, None, cpid,
+            contact_id, owner, owner, item.subject[:500], "", item.letter_id,
+            f"{uuid.uuid4()}@letterpress", 0, "", now, now,
+        ))
+    insert_rows(session, _LINKS, LINK_COLUMNS, link_rows)
+    insert_rows(session, _EVENTS, EVENT_COLUMNS, event_rows)
 
 
-def _insert_ambiguities(session: Session, rows: list[dict[str, object]]) -> None:
-    keys = {(r["letter_id"], r["email"]) for r in rows}
-    known = set(session.execute(
-        select(AmbiguousMatch.letter_id, AmbiguousMatch.email)
-        .where(AmbiguousMatch.letter_id.in_({k[0] for k in keys}))
-    ))
-    fresh: dict[tuple[object, object], dict[str, object]] = {}
-    for row in rows:
-        key = (row["letter_id"], row["email"])
-        if key not in known and key not in fresh:
-            fresh[key] = row
-    if fresh:
-        session.execute(insert(AmbiguousMatch), list(fresh.values()))
+def _insert_ambiguities(session: Session, rows: list[tuple[int, str, str]]) -> None:
+    """Queue ``(letter, e-mail, candidate ids)``; one already queued stays as it is."""
+    fresh: dict[tuple[int, str], tuple[int, str, str, bool]] = {}
+    for letter_id, email, candidates in rows:
+        fresh.setdefault((letter_id, email), (letter_id, email, candidates, False))
+    insert_rows(session, _AMBIGUITIES, ("letter_id", "email", "candidate_ids", "resolved"),
+                list(fresh.values()), skip_conflicts_on=("letter_id", "email"))
 
 
 def _tag(session: Session, items: Sequence[FilingInput], policy: FilingPolicy) -> None:
     """Topics from config rules, and orders whose number appears in the subject."""
-    topic_rows: dict[tuple[int, str], dict[str, object]] = {}
+    order_re = (re.compile(policy.order_number_pattern, re.IGNORECASE)
+                if policy.order_number_pattern else None)
+    rules = [(rule.topic, tuple(k.lower() for k in rule.keywords), frozenset(rule.addresses))
+             for rule in policy.topic_rules]
+    topic_rows: dict[tuple[int, str], None] = {}
     numbers: dict[str, set[int]] = defaultdict(set)
-    order_re = re.compile(policy.order_number_pattern, re.IGNORECASE) if policy.order_number_pattern else None
     for item in items:
-        haystack = f"{item.subject}\n{item.body_text}".lower()
-        emails = {a[2].lower() for a in item.addresses}
-        for rule in policy.topic_rules:
-            if any(k.lower() in haystack for k in rule.keywords) or emails & set(rule.addresses):
-                topic_rows[(item.letter_id, rule.topic)] = {
-                    "letter_id": item.letter_id, "topic": rule.topic, "source": "rule"}
-        for match in order_re.finditer(item.subject) if order_re else ():
-            numbers[match.group(1).upper()].add(item.letter_id)
+        if rules:
+            haystack = f"{item.subject}\n{item.body_text}".lower()
+            emails = {a[2].lower() for a in item.addresses}
+            for topic, keywords, addresses in rules:
+                if any(k in haystack for k in keywords) or not addresses.isdisjoint(emails):
+                    topic_rows[(item.letter_id, topic)] = None
+        if order_re is not None:
+            for match in order_re.finditer(item.subject):
+                numbers[match.group(1).upper()].add(item.letter_id)
     if numbers:
-        orders = session.execute(select(Order.number, Order.id).where(Order.number.in_(numbers)))
-        order_rows = {(lid, oid): {"letter_id": lid, "order_id": oid}
-                      for number, oid in orders for lid in numbers[number.upper()]}
-        if order_rows:
-            known = set(session.execute(select(LetterOrder.letter_id, LetterOrder.order_id).where(
-                LetterOrder.letter_id.in_({k[0] for k in order_rows}))))
-            rows = [r for k, r in order_rows.items() if k not in known]
-            if rows:
-                session.execute(insert(LetterOrder), rows)
+        order_rows = {(letter_id, order_id): None
+                      for number, order_id in select_in(session, _ORDERS, ("number", "id"),
+                                                        "number", numbers)
+                      for letter_id in numbers[number.upper()]}
+        insert_rows(session, _LETTER_ORDERS, ("letter_id", "order_id"), list(order_rows),
+                    skip_conflicts_on=("letter_id", "order_id"))
     if topic_rows:
-        known_topics = set(session.execute(select(LetterTopic.letter_id, LetterTopic.topic).where(
-            LetterTopic.letter_id.in_({k[0] for k in topic_rows}))))
-        rows = [r for k, r in topic_rows.items() if k not in known_topics]
-        if rows:
-            session.execute(insert(LetterTopic), rows)
+        insert_rows(session, _TOPICS, ("letter_id", "topic", "source"),
+                    [(letter_id, topic, "rule") for letter_id, topic in topic_rows],
+                    skip_conflicts_on=("letter_id", "topic"))
 
 
 def thread_for(session: Session, in_reply_to: str | None, references: Sequence[str]) -> int | None:

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from letterpress.crm.model import Direction, Invoice, Order, OrderState, Payment, Shipment
 
 
 def unfulfilled_orders(
-    session: Session, counterparty_id: int | None = None, *, direction: Direction = Direction.CUSTOMER
+    session: Session, counterparty_id: int | None = None, *,
+    direction: Direction | None = Direction.CUSTOMER,
 ) -> list[Order]:
-    """Open orders (Список неисполненных заказов), oldest planned date first."""
-    query = select(Order).where(Order.state == OrderState.OPEN.value,
-                                Order.direction == direction.value)
+    """Open orders (Список неисполненных заказов), oldest planned date first; with ``direction``
+    None both directions in one query, customers' orders first."""
+    query = select(Order).where(Order.state == OrderState.OPEN.value)
+    if direction is None:
+        query = query.order_by(case((Order.direction == Direction.CUSTOMER.value, 0), else_=1))
+    else:
+        query = query.where(Order.direction == direction.value)
     if counterparty_id is not None:
         query = query.where(Order.counterparty_id == counterparty_id)
     return list(session.scalars(query.order_by(Order.planned_execution, Order.date, Order.id)))

@@ -8,7 +8,7 @@ nothing, in the index neither; a batch stored twice (after a crash between the c
 next fetch) changes nothing, because locations are unique per (folder, UIDVALIDITY, UID) and
 letters per ``dedup_key``.
 
-The writing is one multi-row statement per table (:mod:`.bulk`), and new letters get their ids
+The writing is one multi-row statement per table (:mod:`letterpress.db.bulk`), and new letters get their ids
 before they are inserted, so that each is written once with its thread already set (a reply
 joins the thread of its nearest stored ancestor, in this batch or before it).
 """
@@ -35,7 +35,7 @@ from letterpress.crm.model import (
 )
 from letterpress.db.types import utcnow
 from letterpress.errors import FolderError
-from letterpress.mailsvc.bulk import allocate_ids, insert_rows, select_in
+from letterpress.db.bulk import allocate_ids, insert_rows, select_in
 from letterpress.mailsvc.invitation import parse_invitations
 from letterpress.mailsvc.parse_pool import Fetched  # defined there: workers import it
 from letterpress.mailsvc.stored import address_values, attachment_values, search_fields

@@ -63,7 +63,7 @@ def create_app(
         settings=settings,
         engine=engine,
         sessions=session_factory(engine),
-        limiter=LoginLimiter(web.login_attempts_per_minute),
+        limiter=LoginLimiter(web.login_attempts_per_minute, engine),
     ))
     CSRFProtect(app)
     identity.init_app(app)

@@ -1,14 +1,21 @@
 """``letterpress serve``: the web app (and, once mounted, DAV) under gunicorn.
 
-One worker process with a few threads: the login limiter is kept in memory (see
-:mod:`letterpress.web.ratelimit`), and SQLite, the embedded default, wants few writers. Access and
-error logs go to stderr. The database is brought to the latest schema before the worker starts,
-and the worker builds its own app and engine after the fork (no connection crosses it).
+``web.workers`` worker processes (:func:`workers_for`), each with a few threads. Nothing a request
+relies on lives in one worker alone: the login limiter counts in the database
+(:mod:`letterpress.web.ratelimit`), the session key is shared through the data directory
+(:mod:`letterpress.web.secret_key`), and the per-worker caches are safe to keep apart: the
+analytics dashboards are checked against a data token on every read
+(:mod:`letterpress.web.analytics.cache`), DAV's verified app passwords are checked against their
+database row on every hit (:mod:`letterpress.dav.auth`: a revoked password stops at once in every
+worker). Access and error logs go to stderr. The database is brought to the latest schema before
+the workers start, and each worker builds its own app and engine after the fork (no connection
+crosses it).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import Any
 
@@ -19,6 +26,13 @@ from gunicorn.glogging import Logger
 from letterpress.config import Settings
 
 THREADS = 4
+# "auto": one worker per core, at least two and at most eight. A worker holds the GIL for the
+# Python of its requests, so one worker leaves the second core of a 2-core machine to the database
+# alone (measured with bench.web: see docs/web.md, "Speed"); each worker holds a database
+# connection per busy thread (its pool keeps five), and eight workers stay well inside
+# PostgreSQL's default max_connections of 100.
+MIN_AUTO_WORKERS = 2
+MAX_AUTO_WORKERS = 8
 TIMEOUT_S = 120
 GRACEFUL_TIMEOUT_S = 10
 
@@ -58,6 +72,24 @@ def bind_address(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
+def workers_for(setting: int | str, cpu_count: int | None = None) -> int:
+    """The number of worker processes for ``web.workers``: itself, or for "auto" and 0 one per
+    core this process may use (``cpu_count`` when given), between :data:`MIN_AUTO_WORKERS` and
+    :data:`MAX_AUTO_WORKERS`."""
+    if isinstance(setting, int) and setting > 0:
+        return setting
+    cores = cpu_count if cpu_count is not None else _usable_cores()
+    return min(MAX_AUTO_WORKERS, max(MIN_AUTO_WORKERS, cores))
+
+
+def _usable_cores() -> int:
+    """The cores this process may run on (a container's or taskset's limit), else all."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def prepare_database(settings: Settings) -> None:
     """Bring the schema to head (an embedded install needs no separate setup step)."""
     from letterpress.db import migrate
@@ -77,7 +109,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
     prepare_database(settings)
     options = {
         "bind": [bind_address(host, port)],
-        "workers": 1,
+        "workers": workers_for(settings.web.workers),
         "worker_class": "gthread",
         "threads": THREADS,
         "timeout": TIMEOUT_S,

@@ -70,10 +70,9 @@ def _threads_stmt(filters: list[ColumnElement[bool]]) -> Select[Any]:
     return cast("Select[Any]", stmt)
 
 
-def letter_count(session: Session, user: User, counterparty_id: int, policy: MailPolicy, *,
-                 mailbox_ids: set[int] | None = None) -> int:
-    """``mailbox_ids``: :func:`~letterpress.crm.permissions.readable_mailbox_ids`, when the
-    caller has asked already (as for :func:`threads`)."""
+def letter_count_query(session: Session, user: User, counterparty_id: int, policy: MailPolicy,
+                       *, mailbox_ids: set[int] | None = None) -> Select[int]:
+    """The statement of :func:`letter_count`, for the card to ask with its other counts."""
     # A letter is linked to a counterparty at most once: counting the links counts the letters,
     # from the links' index alone.
     filters: list[ColumnElement[bool]] = [LetterLink.counterparty_id == counterparty_id]
@@ -81,7 +80,15 @@ def letter_count(session: Session, user: User, counterparty_id: int, policy: Mai
         filters.append(letter_readable_clause(session, user, policy,
                                               LetterLink.letter_id.expression,
                                               mailbox_ids=mailbox_ids))
-    return session.scalar(select(func.count()).select_from(LetterLink).where(*filters)) or 0
+    return select(func.count()).select_from(LetterLink).where(*filters)
+
+
+def letter_count(session: Session, user: User, counterparty_id: int, policy: MailPolicy, *,
+                 mailbox_ids: set[int] | None = None) -> int:
+    """``mailbox_ids``: :func:`~letterpress.crm.permissions.readable_mailbox_ids`, when the
+    caller has asked already (as for :func:`threads`)."""
+    return session.scalar(letter_count_query(session, user, counterparty_id, policy,
+                                             mailbox_ids=mailbox_ids)) or 0
 
 
 def _in_threads(keys: list[int]) -> ColumnElement[bool]:
@@ -89,46 +96,90 @@ def _in_threads(keys: list[int]) -> ColumnElement[bool]:
     return or_(Letter.thread_id.in_(keys), and_(Letter.thread_id.is_(None), Letter.id.in_(keys)))
 
 
-def threads(session: Session, user: User, counterparty_id: int, policy: MailPolicy,
-            number: int, size: int, *, detailed: bool = True,
-            mailbox_ids: set[int] | None = None) -> Page[Thread]:
-    """One page of threads; with ``detailed`` each readable letter comes as a full view.
+@dataclass(frozen=True)
+class RecentLetters:
+    """The newest threads (key, date of the newest letter) and their letters' headers (id,
+    thread_id, subject, sent_at, received_at; newest first), before readability is asked."""
 
-    Without ``detailed`` (the card's summary of the newest threads) the threads are not counted
-    (``total`` is the number on the page) and their letters are read without their texts."""
+    threads: list[tuple[int, dt.datetime]]
+    letters: Sequence[Any]
+
+    @property
+    def letter_ids(self) -> set[int]:
+        return {letter.id for letter in self.letters}
+
+
+def recent_letters(session: Session, user: User, counterparty_id: int, policy: MailPolicy,
+                   size: int, *, mailbox_ids: set[int] | None = None) -> RecentLetters:
+    """The ``size`` newest threads and their letters in one statement (the card's summary): the
+    threads as a CTE, their letters joined to it by thread key."""
     filters = _filters(session, user, counterparty_id, policy, mailbox_ids)
-    if detailed:
-        page = paginate(session, _threads_stmt(filters), number, size)
-    else:
-        rows = session.execute(_threads_stmt(filters).limit(size)).all()
-        page = Page(items=rows, total=len(rows), number=1, size=size)
-    keys = [row[0] for row in page.items]
-    if not keys:
-        return Page(items=[], total=page.total, number=page.number, size=page.size)
-    columns: tuple[Any, ...] = (Letter,) if detailed else (
-        Letter.id, Letter.thread_id, Letter.subject, Letter.sent_at, Letter.received_at)
-    letters: Sequence[Any] = session.execute(
-        select(*columns).join(LetterLink, LetterLink.letter_id == Letter.id)
-        .where(*filters, _in_threads(keys))
-        .order_by(_when().desc(), Letter.id.desc())
+    top = _threads_stmt(filters).limit(size).cte("top_threads")
+    rows = session.execute(
+        select(top.c.thread, top.c.last_at, Letter.id, Letter.thread_id, Letter.subject,
+               Letter.sent_at, Letter.received_at)
+        .select_from(top)
+        .join(Letter, or_(Letter.thread_id == top.c.thread,
+                          and_(Letter.thread_id.is_(None), Letter.id == top.c.thread)))
+        .join(LetterLink, LetterLink.letter_id == Letter.id)
+        .where(*filters)
+        .order_by(top.c.last_at.desc(), top.c.thread.desc(), _when().desc(), Letter.id.desc())
     ).all()
-    if detailed:
-        letters = [row[0] for row in letters]
-    readable = readable_letter_ids(session, user, {letter.id for letter in letters}, policy,
-                                   mailbox_ids=mailbox_ids)
-    views: dict[int, LetterView] = {}
-    if detailed:
-        shown = [letter for letter in letters if letter.id in readable]
-        views = {v.id: v for v in letter_views(session, user, shown, policy)}
+    keys: dict[int, dt.datetime] = {}
+    for row in rows:
+        keys.setdefault(row.thread, row.last_at)
+    return RecentLetters(threads=list(keys.items()), letters=rows)
+
+
+def summaries(recent: RecentLetters, readable: set[int]) -> list[Thread]:
+    """The threads of ``recent`` without their letters, given which letters are readable."""
+    return _group(recent.threads, recent.letters, readable, {}, detailed=False)
+
+
+def _group(page: Sequence[Any], letters: Sequence[Any], readable: set[int],
+           views: dict[int, LetterView], *, detailed: bool) -> list[Thread]:
     grouped: dict[int, list[Any]] = defaultdict(list)
     for letter in letters:
         grouped[letter.thread_id or letter.id].append(letter)
     result = []
-    for key, last_at in page.items:
+    for key, last_at in page:
         members = grouped.get(key, [])
         subject = next((m.subject for m in members if m.id in readable), None)
         entries = [Entry(m.id, m.sent_at or m.received_at, views.get(m.id))
                    for m in members] if detailed else []
         result.append(Thread(key=key, subject=subject, last_at=last_at, count=len(members),
                              entries=entries))
-    return Page(items=result, total=page.total, number=page.number, size=page.size)
+    return result
+
+
+def threads(session: Session, user: User, counterparty_id: int, policy: MailPolicy,
+            number: int, size: int, *, detailed: bool = True,
+            mailbox_ids: set[int] | None = None) -> Page[Thread]:
+    """One page of threads; with ``detailed`` each readable letter comes as a full view.
+
+    Without ``detailed`` (a summary of the newest threads, as on the card: see
+    :func:`recent_letters`) the threads are not counted (``total`` is the number on the page)
+    and their letters are read without their texts."""
+    if not detailed:
+        recent = recent_letters(session, user, counterparty_id, policy, size,
+                                mailbox_ids=mailbox_ids)
+        readable = readable_letter_ids(session, user, recent.letter_ids, policy,
+                                       mailbox_ids=mailbox_ids)
+        items = summaries(recent, readable)
+        return Page(items=items, total=len(items), number=1, size=size)
+    filters = _filters(session, user, counterparty_id, policy, mailbox_ids)
+    page = paginate(session, _threads_stmt(filters), number, size)
+    keys = [row[0] for row in page.items]
+    if not keys:
+        return Page(items=[], total=page.total, number=page.number, size=page.size)
+    letters = session.scalars(
+        select(Letter).join(LetterLink, LetterLink.letter_id == Letter.id)
+        .where(*filters, _in_threads(keys))
+        .order_by(_when().desc(), Letter.id.desc())
+    ).all()
+    readable = readable_letter_ids(session, user, {letter.id for letter in letters}, policy,
+                                   mailbox_ids=mailbox_ids)
+    shown = [letter for letter in letters if letter.id in readable]
+    views = {v.id: v for v in letter_views(session, user, shown, policy)}
+    return Page(items=_group(page.items, letters, readable, views, detailed=True),
+                total=page.total, number=page.number, size=page.size)

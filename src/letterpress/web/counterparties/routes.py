@@ -15,6 +15,7 @@ from letterpress.crm.permissions import can_add_event, readable_mailbox_ids
 from letterpress.errors import ValidationError
 from letterpress.web.auth.identity import current_account
 from letterpress.web.context import db, web_context
+from letterpress.web.counterparties import card as card_queries
 from letterpress.web.counterparties import correspondence, queries
 from letterpress.web.counterparties.forms import EventForm, EventStateForm, FilterForm
 from letterpress.web.labels import (
@@ -25,7 +26,7 @@ from letterpress.web.labels import (
 )
 
 bp = Blueprint("counterparties", __name__, url_prefix="/counterparties")
-RECENT_THREADS = 5
+RECENT_THREADS = 5  # the newest threads on the card
 
 
 @bp.get("/")
@@ -49,7 +50,7 @@ def _render_card(
     user = current_account()
     policy = context.mail_policy
     mailboxes = readable_mailbox_ids(session, user, policy)
-    card = queries.load_card(
+    card = card_queries.load_card(
         session, user, counterparty_id, policy=policy, mailbox_ids=mailboxes,
         history_page=_number(request.args.get("history_page")) or 1,
         history_event=_number(request.args.get("event")),
@@ -60,12 +61,8 @@ def _render_card(
         now = dt.datetime.now(context.settings.company.tz).replace(second=0, microsecond=0)
         event_form.start_at.data = now.replace(tzinfo=None)
     event_form.set_contacts(card.contacts)
-    threads = correspondence.threads(session, user, counterparty_id, policy, 1, RECENT_THREADS,
-                                     detailed=False, mailbox_ids=mailboxes)
     return render_template(
-        "counterparties/card.html", card=card, event_form=event_form, threads=threads,
-        letters=correspondence.letter_count(session, user, counterparty_id, policy,
-                                            mailbox_ids=mailboxes),
+        "counterparties/card.html", card=card, event_form=event_form, letters=card.letters,
         can_add_event=can_add_event(user, card.counterparty),
         phrases=_card_phrases(),
         today=dt.datetime.now(context.settings.company.tz).date(),
@@ -112,6 +109,21 @@ def letters(counterparty_id: int) -> str:
         letters=correspondence.letter_count(session, user, counterparty_id, policy,
                                             mailbox_ids=mailboxes),
     )
+
+
+@bp.get("/<int:counterparty_id>/threads")
+def recent_threads(counterparty_id: int) -> str:
+    """The card's panel of the newest threads, an HTML fragment the card loads after itself
+    (static/js/card.js): the one aggregate over all the counterparty's letters stays out of the
+    card's own answer."""
+    session = db()
+    user = current_account()
+    queries.visible_counterparty(session, user, counterparty_id)
+    policy = web_context().mail_policy
+    threads = correspondence.threads(session, user, counterparty_id, policy, 1, RECENT_THREADS,
+                                     detailed=False)
+    return render_template("counterparties/_threads.html", counterparty_id=counterparty_id,
+                           threads=threads)
 
 
 @bp.post("/<int:counterparty_id>/events")

@@ -1,15 +1,15 @@
-"""Multi-row INSERT: one statement per table for a whole batch of letters, not one per row.
+"""Multi-row INSERT and fixed-size IN lists: one statement for many rows, not one per row.
 
-The store writes about a dozen rows a letter. Through ``session.execute(insert(table), rows)``
-each row costs SQLAlchemy ~10 us of Python (a dictionary of processed parameters), and the
-DB-API's executemany then runs one statement per row, releasing and taking back the GIL around
-each. With the event loop busy on the other side of the GIL (IMAP, the parser pool) that
-hand-over made an executemany of 20,000 small rows three times slower than the same rows in
-``INSERT ... VALUES (...), (...), ...`` statements of 500 (0.38 s against 0.11 s on this
-machine). Here rows are tuples in the order of ``columns``, each value goes through its column
-type's own bind processor (the conversion SQLAlchemy applies: UTC timestamps, booleans), and a
-statement carries as many rows as the parameter limit allows. Works on SQLite (3.35+) and
-PostgreSQL (psycopg).
+The mail store writes about a dozen rows a letter and files thousands of letters a second.
+Through ``session.execute(insert(table), rows)`` each row costs SQLAlchemy ~10 us of Python (a
+dictionary of processed parameters), and the DB-API's executemany then runs one statement per
+row, releasing and taking back the GIL around each. With the event loop busy on the other side of
+the GIL (IMAP, the parser pool) that hand-over made an executemany of 20,000 small rows three
+times slower than the same rows in ``INSERT ... VALUES (...), (...), ...`` statements of 500
+(0.38 s against 0.11 s on this machine). Here rows are tuples in the order of ``columns``, each
+value goes through its column type's own bind processor (the conversion SQLAlchemy applies: UTC
+timestamps, booleans), and a statement carries as many rows as the parameter limit allows. Works
+on SQLite (3.35+) and PostgreSQL (psycopg).
 """
 
 from __future__ import annotations

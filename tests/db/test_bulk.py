@@ -9,7 +9,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from letterpress.crm.model import Blob, Letter, LetterLocation, MailFolder
-from letterpress.mailsvc import bulk
+from letterpress.db import bulk
 from letterpress.mailsvc.store import LETTER_COLUMNS
 from letterpress.testing import mailstore
 
