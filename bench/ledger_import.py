@@ -13,8 +13,10 @@ is one JSON object:
 
 * ``sqlite_rows_per_s``, ``postgres_rows_per_s``: ledger rows imported per second (first import);
 * ``postgres_copy_rows_per_s``: the bare COPY; ``postgres_vs_copy``: the import's share of it;
-* extras: ``rows``, per-file seconds, the re-import rates, the counterparty import, and the
-  load average before and after (the figures of a shared machine vary with it).
+* extras: ``rows``, per-file seconds, the re-import rates, the counterparty import, the CPU
+  seconds of the benchmark's own process per pass (``first_python_cpu_s``: how much of an
+  import is Python, the rest being the database's), and the load average before and after (the
+  figures of a shared machine vary with it).
 """
 
 from __future__ import annotations
@@ -136,13 +138,14 @@ def run_imports(engine: Engine, paths: dict[str, Path], label: str) -> dict[str,
         figures["counterparties_s"] = round(time.perf_counter() - started, 3)
         assert result.created == count_rows(paths["counterparties"]), result.rejected[:3]
         for attempt in ("first", "again"):
-            total = 0.0
+            total = cpu = 0.0
             for kind in LEDGER:
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 result = import_file(session, kind, paths[kind])
                 session.commit()
                 seconds = time.perf_counter() - started
                 total += seconds
+                cpu += time.process_time() - cpu_started
                 figures[f"{kind}_{attempt}_s"] = round(seconds, 3)
                 log(f"{label}: {kind} ({attempt}) {seconds:.2f}s: created {result.created}, "
                     f"updated {result.updated}, unchanged {result.unchanged}, "
@@ -154,9 +157,8 @@ def run_imports(engine: Engine, paths: dict[str, Path], label: str) -> dict[str,
                 if done != expected:
                     raise SystemExit(f"{kind}: {done} rows {attempt}, expected {expected}")
             figures[f"{attempt}_s"] = round(total, 3)
+            figures[f"{attempt}_python_cpu_s"] = round(cpu, 3)
     return figures
-
-
 
 
 def bare_copy(url: str, paths: dict[str, Path]) -> float:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import Connection, Table, func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from letterpress.config import ImportSettings, Settings
-from letterpress.crm.erp_import import import_file
+from letterpress.crm.erp_import import bulk, import_file
+from letterpress.crm.erp_import.directload import DirectLoad, IdRange
+from letterpress.crm.erp_import.rows import Batch
 from letterpress.crm.model import (
     Campaign,
     ContactPerson,
@@ -195,7 +199,8 @@ def test_unknown_references_are_rejected_with_a_clear_reason(
     assert crm.scalar(select(func.count()).select_from(Order)) == 0
 
 
-def test_bad_rows_among_a_thousand(crm: Session, write_csv: WriteCsv) -> None:
+@pytest.mark.parametrize("threshold", [1, 1_000_000], ids=["direct", "staged"])
+def test_bad_rows_among_a_thousand(crm: Session, write_csv: WriteCsv, threshold: int) -> None:
     rows = [ORDER_HEADER]
     for i in range(1000):
         rows.append([f"O-{i}", "customer", str(i), "2024-03-01", "CP-1", "manager2",
@@ -203,15 +208,24 @@ def test_bad_rows_among_a_thousand(crm: Session, write_csv: WriteCsv) -> None:
     rows[101][3] = "31.02.2024"   # row 102 of the file: the header is row 1
     rows[501][4] = "CP-404"
     rows[901][6] = "abc"
-    result = import_file(crm, "orders", write_csv(rows))
-    crm.commit()
-    assert result.as_dict() == {"created": 997, "updated": 0, "unchanged": 0, "rejected": [
+    path = write_csv(rows)
+    rejected = [
         {"row": 102, "column": "date", "reason": "no such date: '31.02.2024'"},
         {"row": 502, "column": "counterparty", "reason": "unknown counterparty 'CP-404'"},
         {"row": 902, "column": "amount", "reason": "not an amount: 'abc'"},
-    ]}
-    assert crm.scalar(select(func.count()).select_from(Order)) == 997
+    ]
+    result = import_file(crm, "orders", path, bulk_threshold=threshold)
+    crm.commit()
+    assert result.as_dict() == {"created": 997, "updated": 0, "unchanged": 0,
+                                "rejected": rejected}
+    stored = _orders(crm)
+    assert len(stored) == 997
     assert _order(crm, "O-999").amount == Decimal("999.50")
+    again = import_file(crm, "orders", path, bulk_threshold=threshold)
+    crm.commit()
+    assert again.as_dict() == {"created": 0, "updated": 0, "unchanged": 997,
+                               "rejected": rejected}
+    assert _orders(crm) == stored
 
 
 @pytest.mark.parametrize("threshold", [1, 1_000_000], ids=["direct", "staged"])
@@ -304,8 +318,15 @@ def test_odd_rows(crm: Session, write_csv: WriteCsv) -> None:
     assert [a.value for a in _counterparty(crm, "CP-7").addresses] == ["line one\nline two"]
 
 
-def _structure(session: Session, table: str = "orders") -> tuple[list[str], ...]:
-    inspector = inspect(session.connection())
+def _orders(session: Session) -> list[tuple[object, ...]]:
+    """Every order as stored, in the order of its external id."""
+    return [tuple(row) for row in session.execute(
+        select(Order.external_id, Order.id, Order.number, Order.amount, Order.counterparty_id)
+        .order_by(Order.external_id))]
+
+
+def _structure(session: Session | Connection, table: str = "orders") -> tuple[list[str], ...]:
+    inspector = inspect(session.connection() if isinstance(session, Session) else session)
     return (sorted(i["name"] or "" for i in inspector.get_indexes(table)),
             sorted(fk["name"] or "" for fk in inspector.get_foreign_keys(table)),
             sorted(u["name"] or "" for u in inspector.get_unique_constraints(table)),
@@ -343,3 +364,96 @@ def test_big_loads_rebuild_indexes_and_foreign_keys(crm: Session, write_csv: Wri
     crm.commit()
     assert (shipments.created, _structure(crm, "shipments")) == (2, shipments_before)
     assert sorted(crm.scalars(select(Shipment.revenue))) == [Decimal("10.00"), Decimal("20.50")]
+
+
+class DiskFull(Exception):
+    """What stops a load halfway in the test below."""
+
+
+@pytest.mark.parametrize("road", ["direct", "staged"])
+def test_a_load_that_fails_midway_leaves_the_table_and_its_indexes_as_they_were(
+    crm: Session, write_csv: WriteCsv, monkeypatch: pytest.MonkeyPatch, road: str
+) -> None:
+    """Indexes (and PostgreSQL's keys) are set aside in the import's transaction: when the load
+    fails between dropping and rebuilding them, the rollback brings them back with the rows."""
+    if road == "staged":  # a table with rows: the new ones are merged in, indexes set aside
+        import_file(crm, "orders", write_csv(ORDERS))
+        crm.commit()
+    before, stored = _structure(crm), _orders(crm)
+    inside: list[tuple[list[str], ...]] = []
+    set_aside = bulk.indexes_set_aside
+
+    @contextmanager
+    def failing_set_aside(connection: Connection, table: Table, **options: bool
+                          ) -> Iterator[None]:
+        with set_aside(connection, table, **options):
+            inside.append(_structure(connection))
+            yield
+            raise DiskFull  # the rows are in (the staged road's INSERT), the indexes are not
+
+    batches = 0
+    load = DirectLoad.load
+
+    def failing_load(self: DirectLoad, batch: Batch) -> None:
+        nonlocal batches
+        batches += 1
+        if batches == 3:
+            raise DiskFull  # in the middle of the COPY (executemany on SQLite)
+        load(self, batch)
+
+    monkeypatch.setattr(bulk, "indexes_set_aside", failing_set_aside)
+    monkeypatch.setattr(DirectLoad, "load", failing_load)
+    rows = [ORDER_HEADER] + [[f"O-{i}", "customer", str(i), "2024-02-01", "CP-3", "", "7", "",
+                              "", "", "", "", ""] for i in range(10, 30)]
+    settings = Settings(imports=ImportSettings(batch_size=4))
+    with pytest.raises(DiskFull):
+        import_file(crm, "orders", write_csv(rows), settings=settings, bulk_threshold=1)
+    crm.rollback()
+    assert inside and inside[0] != before  # they had been set aside ...
+    assert (_structure(crm), _orders(crm)) == (before, stored)  # ... and are as they were
+    assert batches == (3 if road == "direct" else 0)
+
+    monkeypatch.undo()
+    result = import_file(crm, "orders", write_csv(rows), settings=settings, bulk_threshold=1)
+    crm.commit()
+    assert (result.created, len(_orders(crm)), _structure(crm)) == (20, len(stored) + 20, before)
+
+
+def test_a_direct_load_numbers_rows_from_the_sequence(crm: Session, write_csv: WriteCsv) -> None:
+    """On PostgreSQL a direct load takes its ids from the id sequence in one go; the rows after
+    it are numbered after them, and a file whose rows outnumber the reservation still loads."""
+    first = import_file(crm, "orders", write_csv(ORDERS), bulk_threshold=1)
+    crm.commit()
+    later = import_file(crm, "orders", write_csv([ORDER_HEADER, [
+        "O-3", "customer", "103", "2024-01-15", "CP-1", "", "1", "", "", "", "", "", ""]]))
+    crm.commit()
+    assert (first.created, later.created) == (2, 1)
+    ids = [row[1] for row in _orders(crm)]
+    assert ids == sorted(ids) and len(set(ids)) == 3
+
+    ranges = IdRange.of(crm.connection(), "shipments", 2)
+    if crm.connection().dialect.name != "postgresql":
+        assert ranges is None  # SQLite numbers rows itself
+        return
+    assert ranges is not None
+    taken = [int(i) for i in ranges.take(1) + ranges.take(4)]  # 2 reserved, then 3 more
+    assert taken == sorted(set(taken)) and len(taken) == 5 and taken[1] == taken[0] + 1
+    nextval = crm.scalar(text("SELECT nextval(pg_get_serial_sequence('shipments', 'id'))"))
+    assert nextval is not None and int(nextval) > max(taken)
+
+
+def test_the_rebuild_settings_last_only_for_the_rebuild(crm: Session, write_csv: WriteCsv
+                                                        ) -> None:
+    if crm.connection().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's settings")
+    names = list(bulk.REBUILD_SETTINGS)
+
+    def current() -> list[object]:
+        return [crm.scalar(text("SELECT current_setting(:name)"), {"name": name})
+                for name in names]
+
+    before = current()
+    assert before != list(bulk.REBUILD_SETTINGS.values())
+    assert import_file(crm, "orders", write_csv(ORDERS), bulk_threshold=1).created == 2
+    assert current() == before  # still in the import's transaction
+    crm.commit()

@@ -99,7 +99,7 @@ def import_csv(
         batches = _reporting(batches, reader, expected, progress)
     with sqlitebulk.tuned(connection):
         if directload.suits(connection, kind, expected, bulk_threshold):
-            counts, staged = _load_directly(connection, kind, batches)
+            counts, staged = _load_directly(connection, kind, batches, expected)
         else:
             counts, staged = _stage_and_merge(connection, kind, columns, batches, bulk_threshold)
     session.expire_all()
@@ -118,8 +118,9 @@ def import_csv(
 Batches = Iterator[Batch]
 
 
-def _load_directly(connection: Connection, kind: Kind, batches: Batches) -> tuple[MergeCounts, int]:
-    direct = DirectLoad(connection, kind)
+def _load_directly(connection: Connection, kind: Kind, batches: Batches, expected: int
+                   ) -> tuple[MergeCounts, int]:
+    direct = DirectLoad(connection, kind, expected)
     with direct.open():
         for batch in batches:
             direct.load(batch)

@@ -1,12 +1,15 @@
 """Rows into a table in bulk, a batch of columns at a time: COPY on PostgreSQL, else executemany.
 
 On PostgreSQL one ``COPY ... FROM STDIN`` takes all the batches of an import, so the server
-stores rows while Python converts the next batch. Each batch is written as COPY's text format,
-made a column at a time: text as it is and ``str`` of anything else (ids), the backslash escapes
-only in a column that holds a character needing one, ``\\N`` for None; then one join per line
-and one for the batch. That is a few loops in C per column where ``Copy.write_row`` costs a
-Python call per row. The values are those of :mod:`.values` (text, canonical amounts, ISO dates)
-and ids.
+stores rows while Python converts the next batch. Each batch is written as COPY's text format
+(not the binary one: the values are already text, and building binary tuples would cost Python
+more than parsing text costs the server), made a column at a time: ``str`` of what is not text
+(ids), ``\\N`` for None; then one join per line and one for the batch. That is a few loops in C
+per column where ``Copy.write_row`` costs a Python call per row. Whether any cell needs a
+backslash escape is read off the joined batch (its tabs, line breaks and backslashes must be
+exactly those the join and the ``\\N`` put there), which almost always spares escaping; a batch
+that fails the count is made again with every column escaped. The values are those of
+:mod:`.values` (text, canonical amounts, ISO dates) and ids.
 """
 
 from __future__ import annotations
@@ -49,7 +52,27 @@ def copy_text(columns: Sequence[list[Any]]) -> str:
     """The rows of ``columns`` in COPY's text format, each line ended by a line break."""
     if not columns or not columns[0]:
         return ""
-    cells = [_copy_column(column) for column in columns]
+    nulls = 0
+    cells: list[list[Any]] = []
+    for column in columns:
+        if None in column:
+            nulls += column.count(None)
+            column = list(map(_NULL.get, column, column))  # None -> \N, the rest as it is
+        if type(column[0]) is not str:  # a column holds one type (and None): ids, row numbers
+            column = list(map(str, column))
+        cells.append(column)
+    try:
+        text = _lines(cells)
+    except TypeError:  # a column of mixed types
+        return _lines([_copy_column(column) for column in columns])
+    rows = len(columns[0])
+    if (text.count("\t") == rows * (len(columns) - 1) and text.count("\n") == rows
+            and text.count("\\") == nulls and "\r" not in text):
+        return text
+    return _lines([_copy_column(column) for column in columns])  # some cell needs escapes
+
+
+def _lines(cells: list[list[Any]]) -> str:
     return "\n".join(map("\t".join, zip(*cells, strict=True))) + "\n"
 
 
