@@ -27,7 +27,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,6 +36,8 @@ from pathlib import Path
 from typing import Any
 
 import requests
+
+from letterpress.testing.serve import free_port
 
 UTC = dt.UTC
 YEAR = dt.datetime(2025, 1, 1, 8, tzinfo=UTC)
@@ -55,12 +56,6 @@ LOGIN = "bench"
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def event_start(i: int, total: int) -> dt.datetime:

@@ -67,6 +67,14 @@ def test_environment_overrides(tmp_path: Path) -> None:
         ("[web]\nsecure_cookies = 'yes'\n", "key 'web.secure_cookies': expected true or false"),
         ("[web]\nworkers = 'many'\n", "key 'web.workers': expected an integer or one of 'auto'"),
         ("[web]\nworkers = -1\n", "key 'web.workers': expected \"auto\" or 0-64, got -1"),
+        ("[web]\npublic_url = 'crm.example.com'\n", "key 'web.public_url': expected an http(s)"),
+        ("[web]\npublic_url = 'ftp://crm.example.com/'\n", "key 'web.public_url'"),
+        ("[web]\npublic_url = 'https://crm.example.com/?a=1'\n", "key 'web.public_url'"),
+        ("[web]\npublic_url = 'https://crm.example.com/#top'\n", "key 'web.public_url'"),
+        ("[web]\npublic_url = 'https://u:p@crm.example.com/'\n", "key 'web.public_url'"),
+        ("[web]\npublic_url = 'https://crm.example.com:port/'\n", "key 'web.public_url'"),
+        ("[web]\npublic_url = 1\n", "key 'web.public_url': expected a string, got 1"),
+        ("[dav]\nmax_app_passwords = 0\n", "key 'dav.max_app_passwords': expected a positive"),
         ("[company]\ntimezone = 'Mars/Olympus'\n", "key 'company.timezone'"),
         ("[mail]\nfetch_batch = 1.5\n", "key 'mail.fetch_batch'"),
         ("[[mailboxes]]\nname='a'\nhost='mail.example.com'\nuser='a'\nsecurity='plain'\nowner='x'\n",
@@ -94,6 +102,19 @@ def test_mistakes_name_file_key_and_expectation(tmp_path: Path, toml: str, expec
     message = str(info.value)
     assert message.startswith(str(path)), message
     assert expected in message
+
+
+def test_public_url_is_optional_and_taken_as_written(tmp_path: Path) -> None:
+    assert load_settings(EXAMPLE, environ={}).web.public_url is None
+    example = EXAMPLE.read_text(encoding="utf-8")
+    line = '# public_url = "https://crm.example.com/"'
+    assert line in example  # the commented example is valid when uncommented
+    path = tmp_path / "c.toml"
+    path.write_text(example.replace(line, line[2:]), encoding="utf-8")
+    assert load_settings(path, environ={}).web.public_url == "https://crm.example.com/"
+    for url in ("http://10.0.0.5:8080/crm", "https://[::1]:8443/"):
+        path.write_text(f"[web]\npublic_url = {url!r}\n", encoding="utf-8")
+        assert load_settings(path, environ={}).web.public_url == url
 
 
 def test_missing_file_is_named(tmp_path: Path) -> None:

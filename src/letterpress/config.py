@@ -24,6 +24,7 @@ import os
 import tomllib
 import types
 import typing
+import urllib.parse
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -67,6 +68,8 @@ class WebSettings:
     login_attempts_per_minute: int = 10
     # Gunicorn worker processes of `letterpress serve`; "auto" (or 0): see web.server.workers_for.
     workers: int | Literal["auto"] = "auto"
+    # The site's address as users reach it (behind a reverse proxy); None: the request's host.
+    public_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,8 @@ class DavSettings:
     max_resource_bytes: int = 5_242_880
     sync_page_size: int = 1000
     tombstone_days: int = 90
+    # Active app passwords per user: a failed DAV login checks each one with argon2.
+    max_app_passwords: int = 10
 
 
 @dataclass(frozen=True)
@@ -452,6 +457,8 @@ def _check(settings: Settings) -> None:
     if settings.web.workers != "auto" and not 0 <= settings.web.workers <= 64:
         raise ConfigError(f"{source}: key 'web.workers': expected \"auto\" or 0-64, "
                           f"got {settings.web.workers}")
+    if settings.web.public_url is not None:
+        _check_public_url(settings.web.public_url, source)
     _check_analytics(settings.analytics, source)
     _check_dav_and_reminders(settings)
     names: set[str] = set()
@@ -489,12 +496,29 @@ def _check(settings: Settings) -> None:
                 )
 
 
+def _check_public_url(url: str, source: str) -> None:
+    """An absolute http(s) address of the site's root, which the addresses shown to users extend."""
+    parts = urllib.parse.urlsplit(url)
+    try:
+        valid_port = parts.port is not None or ":" not in parts.netloc.rsplit("]", 1)[-1]
+    except ValueError:
+        valid_port = False
+    if (parts.scheme not in ("http", "https") or not parts.hostname or not valid_port
+            or "?" in url or "#" in url or "@" in parts.netloc
+            or any(c.isspace() for c in url)):
+        raise ConfigError(
+            f"{source}: key 'web.public_url': expected an http(s) address such as "
+            f"'https://crm.example.com/' (no query, fragment or credentials), got {url!r}"
+        )
+
+
 def _check_dav_and_reminders(settings: Settings) -> None:
     source, dav, rem = settings.source, settings.dav, settings.reminders
     for key, value in (("dav.max_xml_body_bytes", dav.max_xml_body_bytes),
                        ("dav.max_resource_bytes", dav.max_resource_bytes),
                        ("dav.sync_page_size", dav.sync_page_size),
-                       ("dav.tombstone_days", dav.tombstone_days)):
+                       ("dav.tombstone_days", dav.tombstone_days),
+                       ("dav.max_app_passwords", dav.max_app_passwords)):
         if value < 1:
             raise ConfigError(f"{source}: key {key!r}: expected a positive integer, got {value}")
     if not 0 <= rem.morning_hour <= 23:

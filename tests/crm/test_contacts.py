@@ -9,8 +9,16 @@ from sqlalchemy.orm import Session
 from letterpress.crm import contacts, users
 from letterpress.crm.counterparties import CounterpartyData, create_counterparty
 from letterpress.crm.events import register_event
-from letterpress.crm.model import ContactPerson, Event
+from letterpress.crm.model import (
+    Campaign,
+    CampaignParticipant,
+    ContactPerson,
+    Event,
+    Letter,
+    LetterLink,
+)
 from letterpress.errors import ValidationError
+from letterpress.testing import factories, letters, mailstore
 
 NOW = dt.datetime(2025, 3, 1, 10, 0, tzinfo=dt.timezone.utc)
 
@@ -59,3 +67,50 @@ def test_personal_contact_belongs_to_owner(session: Session) -> None:
     c = contacts.create_contact(session, name="Тётя Маша", owner_id=owner.id,
                                 birthday=dt.date(1960, 1, 31))
     assert c.owner_id == owner.id and c.counterparty_id is None
+
+
+def test_merge_moves_letter_links_and_campaign_places_without_repeats(session: Session) -> None:
+    """Letters filed with either contact keep a contact person (the kept one), once each."""
+    manager = factories.make_user(session, "m1")
+    cp = factories.make_counterparty(session, "Печать+", domains=["pechat.ru"], manager=manager)
+    keep = factories.make_contact(session, cp, "Иван Петров", emails=["ivan@pechat.ru"])
+    dup = factories.make_contact(session, cp, "Петров Иван", emails=["petrov@pechat.ru"])
+    other = factories.make_counterparty(session, "Бумага", domains=["bumaga.ru"])
+    stranger = factories.make_contact(session, other, "Ольга", emails=["olga@bumaga.ru"])
+    box = mailstore.mailbox(session, "m1-box", owner="m1")
+    me = ("Менеджер", "m1@letterpress.test")
+    when = dt.datetime(2025, 3, 3, 10, 0, tzinfo=dt.UTC)
+    mailstore.deliver(session, box, [
+        letters.letter(message_id="keep@pechat.ru", sender=("Иван", "ivan@pechat.ru"), to=[me],
+                       date=when),
+        letters.letter(message_id="dup@pechat.ru", sender=("Иван", "petrov@pechat.ru"), to=[me],
+                       date=when),
+        # From the duplicate with the kept one in Cc, and to another company as well.
+        letters.letter(message_id="both@pechat.ru", sender=("Иван", "petrov@pechat.ru"),
+                       to=[me], cc=[("Иван", "ivan@pechat.ru"), ("Ольга", "olga@bumaga.ru")],
+                       date=when),
+    ])
+    campaign = Campaign(name="Выставка", start=dt.date(2025, 3, 1), currency="RUB")
+    session.add(campaign)
+    session.flush()
+    session.add_all([CampaignParticipant(campaign_id=campaign.id, counterparty_id=cp.id,
+                                         contact_person_id=person.id) for person in (keep, dup)])
+    session.commit()
+
+    def links() -> list[tuple[str, int, int | None]]:
+        return sorted((message_id, cp_id, person) for message_id, cp_id, person in session.execute(
+            select(Letter.message_id, LetterLink.counterparty_id, LetterLink.contact_person_id)
+            .join(Letter, Letter.id == LetterLink.letter_id)).all())
+
+    before = links()
+    assert {person for _m, cp_id, person in before if cp_id == cp.id} == {keep.id, dup.id}
+    contacts.merge_contacts(session, keep.id, dup.id)
+    session.commit()
+    session.expire_all()
+    assert links() == sorted((m, cp_id, keep.id if person == dup.id else person)
+                             for m, cp_id, person in before)
+    assert [(m, person) for m, cp_id, person in links() if cp_id == cp.id] == [
+        ("both@pechat.ru", keep.id), ("dup@pechat.ru", keep.id), ("keep@pechat.ru", keep.id)]
+    assert ("both@pechat.ru", other.id, stranger.id) in links()
+    assert session.execute(select(CampaignParticipant.contact_person_id)).scalars().all() == [
+        keep.id]

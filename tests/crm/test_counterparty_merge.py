@@ -140,6 +140,28 @@ def test_a_letter_filed_to_both_stays_filed_once(session: Session, people: Peopl
     assert events == [world.survivor]
 
 
+def test_no_letter_loses_its_contact_person(session: Session, people: People,
+                                            world: MergeWorld) -> None:
+    """Contacts move with the duplicate, so its links keep theirs; a letter filed to both keeps
+    the survivor's link and contact (one link per letter and counterparty)."""
+    def links() -> list[tuple[int, int, int | None]]:
+        session.expire_all()
+        return sorted((letter, cp, person) for letter, cp, person in session.execute(
+            select(LetterLink.letter_id, LetterLink.counterparty_id, LetterLink.contact_person_id)
+        ).all())
+
+    before = links()
+    assert (world.dup_letter, world.duplicate, world.anna) in before
+    assert (world.both_letter, world.duplicate, world.anna) in before
+    merge_counterparties(session, people.manager, world.survivor, world.duplicate)
+    session.commit()
+    assert links() == sorted([(world.both_letter, world.survivor, world.boris),
+                              (world.dup_letter, world.survivor, world.anna),
+                              (world.ambiguous_letter, world.survivor, None)])  # resolved
+    anna = session.get(ContactPerson, world.anna)
+    assert anna is not None and anna.counterparty_id == world.survivor
+
+
 def test_the_ambiguity_between_the_two_is_resolved(session: Session, people: People,
                                                    world: MergeWorld) -> None:
     result = merge_counterparties(session, people.manager, world.survivor, world.duplicate)

@@ -42,3 +42,24 @@ def test_app_password_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         with session_factory(engine)() as session:
             assert verify_app_password(session, "ivan", made["password"]) is None
     assert main(["--data-dir", str(tmp_path), "user", "app-password", "nobody"]) == 1
+
+
+def test_app_password_command_keeps_to_the_cap(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from letterpress.crm.model import AppPassword
+    from letterpress.testing.factories import password_hash
+
+    monkeypatch.delenv("LETTERPRESS_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    config = tmp_path / "c.toml"
+    config.write_text("[dav]\nmax_app_passwords = 1\n", encoding="utf-8")
+    monkeypatch.setenv("LETTERPRESS_CONFIG", str(config))
+    with fresh_engine(sqlite_url(tmp_path)) as engine:
+        with session_factory(engine)() as session:
+            ivan = make_user(session, "ivan")
+            session.add(AppPassword(user_id=ivan.id, label="phone",
+                                    password_hash=password_hash("seeded")))
+            session.commit()
+        assert main(["--data-dir", str(tmp_path), "user", "app-password", "ivan"]) == 1
+    assert "1 active app passwords, the most allowed" in capsys.readouterr().err

@@ -7,19 +7,23 @@ through the test client with HTTP Basic), revoked, and tried again.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import re
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
+from letterpress.config import DavSettings, Settings
 from letterpress.crm.apppasswords import create_app_password, list_app_passwords
 from letterpress.crm.calendars import create_collection
 from letterpress.crm.model import AppPassword, DavCollection, User
+from letterpress.testing import factories
 from letterpress.testing.web import csrf_token, login_as
 from letterpress.web.account.reveal import SESSION_KEY
+from letterpress.web.app import create_app
 from letterpress.web.auth.identity import session_token
 from tests.web.conftest import People
 
@@ -232,3 +236,57 @@ def test_the_language_can_be_chosen_on_the_page(
     assert response.status_code == 302 and response.headers["Location"] == "/account/"
     page = client.get(ACCOUNT).get_data(as_text=True)
     assert "Calendars and address books on your devices" in page and "App passwords" in page
+
+
+def test_the_addresses_start_with_the_public_url_when_it_is_set(
+    web_settings: Settings, engine: Engine, people: People
+) -> None:
+    """Behind a proxy that passes no public Host, ``web.public_url`` names the site."""
+    settings = dataclasses.replace(web_settings, web=dataclasses.replace(
+        web_settings.web, public_url="https://crm.example.com/lp"))
+    client = create_app(settings, engine=engine).test_client()
+    login_as(client, people.head)  # reached as http://localhost/, the proxy's side
+    page = client.get(ACCOUNT).get_data(as_text=True)
+    for url in ("https://crm.example.com/lp/dav/", "https://crm.example.com/lp/dav/principals/head/",
+                "https://crm.example.com/lp/dav/calendars/head/",
+                "https://crm.example.com/lp/dav/calendars/head/events/"):
+        assert f">{url}</code>" in page, url
+    assert "Сервер: https://crm.example.com/lp/;" in page
+    assert "http://localhost" not in page
+
+
+def _seed(session: Session, user: User, count: int) -> None:
+    """Active app passwords sharing one cached hash (argon2 is slow on purpose)."""
+    session.add_all([AppPassword(user_id=user.id, label=f"Устройство {i}",
+                                 password_hash=factories.password_hash("seeded"))
+                     for i in range(count)])
+    session.commit()
+
+
+FULL = "Достигнут предел: не больше 2 действующих паролей приложений на пользователя."
+
+
+def test_at_the_cap_the_page_says_so_and_refuses_another(
+    web_settings: Settings, engine: Engine, people: People, session: Session
+) -> None:
+    settings = dataclasses.replace(web_settings, dav=DavSettings(max_app_passwords=2))
+    client = create_app(settings, engine=engine).test_client()
+    _seed(session, people.manager, 2)
+    _seed(session, people.other, 1)
+    login_as(client, people.manager)
+    assert FULL in client.get(ACCOUNT).get_data(as_text=True)
+    token = csrf_token(client, ACCOUNT)
+    response = client.post(CREATE, data={"ap-csrf_token": token, "ap-label": "third"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert page.count(FULL) == 1 and 'role="alert"' in page
+    first, second = active_ids(session, "manager1")
+    # Revoking one makes room; below the cap the page says nothing of it.
+    assert client.post(f"/account/app-passwords/{first}/revoke",
+                       data={"csrf_token": token}).status_code == 302
+    assert FULL not in client.get(ACCOUNT).get_data(as_text=True)
+    _secret, page = make_through_the_page(client, "third")
+    assert FULL in page.get_data(as_text=True)  # full again
+    assert len(active_ids(session, "manager1")) == 2 and second in active_ids(session, "manager1")
+    login_as(client, people.other)  # the cap is per user
+    assert FULL not in client.get(ACCOUNT).get_data(as_text=True)

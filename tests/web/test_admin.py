@@ -351,3 +351,38 @@ def test_the_administration_index_explains_app_passwords(
     assert "Пароли приложений (DAV)" in index and "Скоро" not in index
     assert 'href="/admin/users">Пароли приложений (DAV)' in index
     assert 'href="/account/#app-passwords"' in index
+
+
+def test_a_user_at_the_app_password_cap_and_the_public_url(
+    web_settings: Settings, engine: Engine, people: People, session: Session
+) -> None:
+    """At ``dav.max_app_passwords`` the administrator is told why no more can be made; the
+    server address shown with a new password starts with ``web.public_url``."""
+    import re
+
+    from letterpress.config import DavSettings
+    from letterpress.crm.model import AppPassword
+
+    settings = dataclasses.replace(
+        web_settings, dav=DavSettings(max_app_passwords=2),
+        web=dataclasses.replace(web_settings.web, public_url="https://crm.example.com/"))
+    client = create_app(settings, engine=engine).test_client()
+    session.add(AppPassword(user_id=people.manager.id, label="Телефон",
+                            password_hash=factories.password_hash("seeded")))
+    session.commit()
+    login_as(client, people.admin)
+    path = f"/admin/users/{people.manager.id}"
+    full = "Достигнут предел: не больше 2 действующих паролей приложений на пользователя."
+    assert full not in client.get(path).get_data(as_text=True)
+    token = csrf_token(client, path)
+    response = client.post(f"{path}/app-passwords", data={"ap-csrf_token": token,
+                                                          "ap-label": "Outlook"})
+    assert response.status_code == 302
+    page = client.get(path).get_data(as_text=True)
+    assert re.search(r'id="new-app-password-server">https://crm\.example\.com/dav/<', page)
+    assert full in page
+    response = client.post(f"{path}/app-passwords", data={"ap-csrf_token": token,
+                                                          "ap-label": "Планшет"})
+    assert response.status_code == 400
+    assert response.get_data(as_text=True).count(full) == 1
+    assert len(_active_app_passwords(session, "manager1")) == 2

@@ -191,6 +191,15 @@ def test_stages_dashboard_funnel_and_transition_matrix(admin_client: FlaskClient
     assert admin_client.get(f"/analytics/stages?period={PERIOD}&from=June").status_code == 400
 
 
+def test_stages_list_customers_by_name_with_a_link_to_the_card(
+    admin_client: FlaskClient, world: AnalyticsWorld  # noqa: F811
+) -> None:
+    html = _page(admin_client, f"/analytics/stages?period={PERIOD}")
+    table = html[html.index('id="table-customers"'):]
+    for cp in (world.alfa, world.beta, world.delta, world.epsilon):
+        assert f'<a href="/counterparties/{cp.id}">{cp.name}</a>' in table, cp.name
+
+
 def test_managers_dashboard_figures_sparklines_and_drill_links(
     admin_client: FlaskClient
 ) -> None:

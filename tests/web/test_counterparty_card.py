@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -11,7 +13,17 @@ from sqlalchemy import Engine, select
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Session
 
-from letterpress.crm.model import ContactPerson, Counterparty, Event
+from letterpress.crm.analytics import parse_period
+from letterpress.crm.model import (
+    AbcResult,
+    AnalyticsRun,
+    ContactPerson,
+    Counterparty,
+    Event,
+    StageChange,
+    User,
+    XyzResult,
+)
 from letterpress.testing import factories
 from letterpress.testing.web import csrf_token, login_as
 from tests.web.conftest import People
@@ -281,8 +293,10 @@ def test_values_in_translated_phrases_are_escaped(
 def test_the_card_asks_a_dozen_statements_whatever_its_size(
     client: FlaskClient, people: People, session: Session, card: CardData, engine: Engine
 ) -> None:
-    """Statements do not grow with the counterparty's events, orders, documents or contact
-    persons (the correspondence's threads are a panel of their own: /threads)."""
+    """Statements do not grow with the counterparty's events, orders, documents, contact
+    persons, stored classes or stage changes (the correspondence's threads are a panel of their
+    own: /threads). 13 on SQLite, its BEGIN included: a manager's card asks one statement for
+    the classes and stages and one for whom the viewer may set a task to."""
     statements: list[str] = []
 
     def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
@@ -307,13 +321,183 @@ def test_the_card_asks_a_dozen_statements_whatever_its_size(
             f.make_shipment(session, cp, order=order)
             f.make_payment(session, cp, order=order)
             f.make_invoice(session, cp, order=order, number=f"СЧ-1{i:03d}")
+            month = dt.date(2020 + i // 12, i % 12 + 1, 1)
+            label = f"{month.year - 1}-{month.month:02d}..{month:%Y-%m}"
+            _stored(session, "abc", label, abc_measure="revenue")
+            _abc(session, cp, label, "A", 100 * i, 1.0, 1)
+            _stage(session, cp, month, "regular" if i % 2 else "lost",
+                   "lost" if i % 2 else "regular", people.head if i % 2 else people.other)
             assert contact.id
         session.commit()
         statements.clear()
         page = client.get(path)
         assert page.status_code == 200
-        assert "План 0" in page.get_data(as_text=True) and "Звонок 29" in page.get_data(
-            as_text=True)
+        shown = page.get_data(as_text=True)
+        assert "План 0" in shown and "Звонок 29" in shown and "2021-06..2022-06" in shown
         assert len(statements) == small <= 13, statements
     finally:
         sqlalchemy_event.remove(engine, "before_cursor_execute", count)
+
+
+# --- ABC, XYZ and stage; the actions beside the name -------------------------------------------
+
+NOW, BEFORE, OLD = "2024-10..2025-09", "2024-07..2025-06", "2024-01..2024-12"
+
+
+def _stored(session: Session, kind: str, label: str, **used: object) -> None:
+    """A run that stored ``label`` (crm.analytics.history reads the stored periods from runs)."""
+    period = parse_period(label)
+    done = dt.datetime(2025, 10, 2, 3, tzinfo=UTC)
+    session.add(AnalyticsRun(kind=kind, period_start=period.start, period_end=period.end,
+                             settings=json.dumps(used), started_at=done, finished_at=done))
+
+
+def _abc(session: Session, cp: Counterparty, label: str, klass: str, kopecks: int,
+         cumulative: float, rank: int) -> None:
+    period = parse_period(label)
+    session.add(AbcResult(period_start=period.start, period_end=period.end, measure="revenue",
+                          counterparty_id=cp.id, value=kopecks, share=0.1,
+                          cumulative_share=cumulative, rank=rank, abc_class=klass))
+
+
+def _stage(session: Session, cp: Counterparty, month: dt.date, before: str | None, after: str,
+           manager: User | None) -> None:
+    session.add(StageChange(counterparty_id=cp.id, month_no=month.year * 12 + month.month - 1,
+                            month=month, from_stage=before, to_stage=after,
+                            manager_id=manager.id if manager else None))
+
+
+@pytest.fixture
+def classed(session: Session, people: People, card: CardData) -> Counterparty:
+    """ООО Ромашка: B now (1 234 567,89 ₽, 87.5 % cumulative) and Y (cv 62.5 %), A and not
+    regular the period before, no sales in the oldest stored period; one-time from 2024-11 under
+    Пётр Сидоров, regular from 2025-03 under Иван Петров. Returns the other counterparty, which
+    the stored analytics do not know (it is ranked in the oldest period only)."""
+    cp = card.counterparty
+    big = factories.make_counterparty(session, "Крупный клиент")
+    for label in (OLD, BEFORE, NOW):
+        _stored(session, "abc", label, abc_measure="revenue")
+    for label in (BEFORE, NOW):
+        _stored(session, "xyz", label, xyz_measure="revenue", xyz_bucket="month")
+    _stored(session, "totals", "2014-01..2025-10")
+    _abc(session, cp, NOW, "B", 123_456_789, 0.875, 2)
+    _abc(session, cp, BEFORE, "A", 200_000_000, 0.6, 1)
+    _abc(session, big, OLD, "A", 100, 1.0, 1)
+    now = parse_period(NOW)
+    session.add(XyzResult(period_start=now.start, period_end=now.end, measure="revenue",
+                          bucket="month", counterparty_id=cp.id, buckets=12, total=123_456_789,
+                          cv=0.625, xyz_class="Y"))
+    _stage(session, cp, dt.date(2024, 11, 1), None, "one_time", people.other)
+    _stage(session, cp, dt.date(2025, 3, 1), "one_time", "regular", people.manager)
+    session.commit()
+    return big
+
+
+def classes_of(page: str) -> str:
+    return page.split('id="classes"')[1].split("</section>")[0]
+
+
+def rows_of(html: str) -> list[str]:
+    """The table rows' text, tags dropped and spaces squeezed."""
+    return [" ".join(re.sub(r"<[^>]+>", " ", row).split())
+            for row in re.findall(r"<tr>(.*?)</tr>", html, re.S)]
+
+
+def test_the_card_shows_the_classes_and_the_stage_now_and_their_history(
+    client: FlaskClient, people: People, card: CardData, classed: Counterparty
+) -> None:
+    login_as(client, people.other)  # not the responsible manager: the card is everyone's
+    section = classes_of(page_of(client, card))
+    now = section.split("</dl>")[0]
+    for text in ('class-mark--b">B<', "Выручка: 1\xa0234\xa0567,89\xa0₽",
+                 "накопленная доля 87,5%", f"период {NOW}",
+                 'class-mark--y">Y<', "коэффициент вариации 62,5%",
+                 "Постоянный покупатель", "с 2025-03", "до этого: Разовый покупатель",
+                 "на 02.10.2025"):
+        assert text in now, text
+    periods, stages = section.split("</table>")[:2]
+    assert rows_of(periods)[1:] == [
+        f"{NOW} B 1 234 567,89 ₽ Y 62,5%",
+        f"{BEFORE} A 2 000 000,00 ₽ без класса",
+        f"{OLD} нет продаж —",
+    ]
+    assert rows_of(stages)[1:] == [
+        "2025-03 Разовый покупатель → Постоянный покупатель Иван Петров",
+        "2024-11 Разовый покупатель Пётр Сидоров",
+    ]
+
+
+def test_a_counterparty_without_sales_is_shown_as_such(
+    client: FlaskClient, people: People, classed: Counterparty
+) -> None:
+    login_as(client, people.manager)
+    page = client.get(f"/counterparties/{classed.id}").get_data(as_text=True)
+    now = classes_of(page).split("</dl>")[0]
+    for text in ("нет продаж", f"Нет продаж за период {NOW}", "без класса",
+                 f"Не постоянный покупатель на конец периода {NOW}",
+                 "нет в реестре покупателей"):
+        assert text in now, text
+    assert "class-mark--a" not in now
+    assert "Стадия не менялась." in classes_of(page)
+    assert f"{OLD} A" in " ".join(rows_of(classes_of(page)))  # its one class, in the history
+
+
+def test_before_any_analytics_the_section_says_so(
+    client: FlaskClient, people: People, card: CardData
+) -> None:
+    login_as(client, people.manager)
+    section = classes_of(page_of(client, card))
+    assert "Аналитика ещё не рассчитана" in section
+    assert "<table" not in section and "class-mark" not in section
+
+
+@pytest.mark.parametrize(("viewer", "allowed"), [
+    ("manager", False), ("other", False), ("head", True), ("admin", True),
+])
+def test_the_task_link_is_there_for_those_who_may_set_tasks(
+    client: FlaskClient, people: People, card: CardData, viewer: str, allowed: bool
+) -> None:
+    """As /tasks/new decides: a head sets tasks to the team, an administrator to anyone, a
+    manager without subordinates to nobody."""
+    login_as(client, getattr(people, viewer))
+    cp = card.counterparty
+    link = f'href="/tasks/new?counterparty={cp.id}">Поставить задание<'
+    assert (link in page_of(client, card)) == allowed
+    form = client.get(f"/tasks/new?counterparty={cp.id}")
+    assert form.status_code == (200 if allowed else 403)
+    if allowed:
+        assert 'value="ООО Ромашка"' in form.get_data(as_text=True)
+
+
+def test_the_letter_link_writes_to_the_first_e_mail(
+    client: FlaskClient, people: People, session: Session
+) -> None:
+    with_mail = factories.make_counterparty(session, "С почтой",
+                                            emails=["sales@example.ru", "buh@example.ru"])
+    without = factories.make_counterparty(session, "Без почты")
+    session.commit()
+    login_as(client, people.manager)
+    page = client.get(f"/counterparties/{with_mail.id}").get_data(as_text=True)
+    assert 'href="mailto:sales@example.ru">Написать письмо<' in page
+    assert "Написать письмо" not in client.get(f"/counterparties/{without.id}").get_data(
+        as_text=True)
+
+
+@pytest.mark.parametrize(("viewer", "status"), [
+    ("manager", 200), ("other", 200), ("head", 200), ("admin", 200), ("inactive", 302),
+    (None, 302),
+])
+def test_the_card_permission_matrix(
+    client: FlaskClient, people: People, card: CardData, classed: Counterparty,
+    viewer: str | None, status: int
+) -> None:
+    """Every active user sees every counterparty's card, its classes and stage included."""
+    if viewer is not None:
+        login_as(client, getattr(people, viewer))
+    response = client.get(f"/counterparties/{card.counterparty.id}")
+    assert response.status_code == status
+    if status == 302:
+        assert "/login" in response.headers["Location"]
+        return
+    page = response.get_data(as_text=True)
+    assert "ООО Ромашка" in page and 'class-mark--b">B<' in page

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,13 +16,8 @@ import pytest
 from flask import Flask
 
 from letterpress.cli import main
+from letterpress.testing.serve import free_port
 from letterpress.web.server import MAX_AUTO_WORKERS, MIN_AUTO_WORKERS, workers_for
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _get(url: str) -> tuple[int, dict[str, str], str]:

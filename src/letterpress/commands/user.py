@@ -123,7 +123,8 @@ def app_password(ctx: Context, args: argparse.Namespace) -> int:
             ctx.emit({"login": args.login, "revoked": count},
                      text=f"{count} app password(s) of {args.login} revoked")
             return 0
-        _row, secret = apppasswords.create_app_password(session, args.login, args.label or "")
+        _row, secret = apppasswords.create_app_password(
+            session, args.login, args.label or "", limit=ctx.settings.dav.max_app_passwords)
         session.commit()
     ctx.emit({"login": args.login, "password": secret},
              text=f"app password for {args.login}: {secret}\n(shown once; use it as the "

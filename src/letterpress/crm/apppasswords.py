@@ -3,6 +3,10 @@
 An app password is random (20 characters from a 32-letter alphabet, 100 bits), shown once and
 stored as an argon2 hash. The DAV server accepts nothing else: the web login password is never
 an app password. Verification is slow on purpose; the DAV edge caches successes briefly.
+
+A failed DAV login tries every active app password of the login, so each one costs an argon2
+verification per wrong guess: a user has at most ``dav.max_app_passwords`` active at once
+(:data:`MAX_ACTIVE`), else anyone who can make them could turn failed logins into a CPU sink.
 """
 
 from __future__ import annotations
@@ -11,17 +15,29 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from letterpress.crm.model import AppPassword, User
 from letterpress.crm.passwords import hash_password, verify_password
 from letterpress.crm.users import get_user
 from letterpress.db.types import utcnow
-from letterpress.errors import NotFound
+from letterpress.errors import NotFound, ValidationError
 
 _ALPHABET = "abcdefghijkmnopqrstuvwxyz23456789"
 LAST_USED_RESOLUTION = dt.timedelta(minutes=5)
+#: The default of ``dav.max_app_passwords``: active app passwords one user may hold.
+MAX_ACTIVE = 10
+
+
+class TooManyAppPasswords(ValidationError):
+    """The user holds ``limit`` active app passwords already; one must be revoked first."""
+
+    def __init__(self, login: str, limit: int) -> None:
+        super().__init__(f"{login} has {limit} active app passwords, the most allowed "
+                         f"(dav.max_app_passwords): revoke one first", field="app_passwords")
+        self.login = login
+        self.limit = limit
 
 
 def _new_secret() -> str:
@@ -35,9 +51,23 @@ class Verified:
     app_password_id: int
 
 
-def create_app_password(session: Session, login: str, label: str = "") -> tuple[AppPassword, str]:
-    """A new app password for ``login``; the plain text is returned this once."""
+def active_count(session: Session, user_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(AppPassword).where(
+        AppPassword.user_id == user_id, AppPassword.revoked_at.is_(None))) or 0
+
+
+def create_app_password(
+    session: Session, login: str, label: str = "", *, limit: int = MAX_ACTIVE
+) -> tuple[AppPassword, str]:
+    """A new app password for ``login``; the plain text is returned this once.
+
+    Raises :class:`TooManyAppPasswords` when ``login`` holds ``limit`` active ones already."""
     user = get_user(session, login)
+    # The user's row locked (PostgreSQL; SQLite has one writer) so that two requests at once
+    # cannot both pass the count.
+    session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    if active_count(session, user.id) >= limit:
+        raise TooManyAppPasswords(user.login, limit)
     secret = _new_secret()
     row = AppPassword(user_id=user.id, label=label[:100], password_hash=hash_password(secret))
     session.add(row)

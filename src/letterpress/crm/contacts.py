@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Literal
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, exists, select, update
+from sqlalchemy.orm import Session, aliased
 
 from letterpress.crm.channels import normalise_email, normalise_phone, phone_digits
 from letterpress.crm.model import (
@@ -17,6 +18,7 @@ from letterpress.crm.model import (
     ContactPhone,
     Counterparty,
     Event,
+    LetterLink,
     User,
 )
 from letterpress.errors import NotFound, ValidationError
@@ -73,7 +75,8 @@ def merge_contacts(session: Session, keep_id: int, duplicate_id: int) -> Contact
 
     Scalar fields empty on ``keep`` are taken from the duplicate; where both hold different
     values, the duplicate's goes into the notes so nothing is lost. Events, campaign
-    participations and (with mail) letter links move to ``keep``; the duplicate is deleted.
+    participations and the contact person of letter links move to ``keep`` (a participation
+    ``keep`` has already is kept once); the duplicate is deleted.
     """
     if keep_id == duplicate_id:
         raise ValidationError("a contact cannot be merged with itself")
@@ -118,15 +121,36 @@ def merge_contacts(session: Session, keep_id: int, duplicate_id: int) -> Contact
             keep.anniversaries.append(Anniversary(label=ann.label, date=ann.date))
     session.execute(update(Event).where(Event.contact_person_id == dup.id)
                     .values(contact_person_id=keep.id))
-    session.execute(update(CampaignParticipant).where(CampaignParticipant.contact_person_id == dup.id)
+    move_campaign_participations(session, "contact_person_id", dup.id, keep.id)
+    # A letter has one link per counterparty (uq_letter_links_letter_counterparty), and the
+    # contact person is a column of it: relinking cannot repeat a link. The search index
+    # reads only the letter and counterparty of a link, so a Core statement is enough.
+    session.execute(update(LetterLink).where(LetterLink.contact_person_id == dup.id)
                     .values(contact_person_id=keep.id))
-    for hook in MERGE_HOOKS:
-        hook(session, keep.id, dup.id)
     session.delete(dup)
     session.flush()
     return keep
 
 
-MERGE_HOOKS: list[object] = []
-"""Callables ``(session, keep_id, duplicate_id)`` run during a merge by layers that reference
-contact persons (the mail layer moves its links). Registered by those layers at import."""
+def move_campaign_participations(
+    session: Session, column: Literal["counterparty_id", "contact_person_id"], dup_id: int,
+    keep_id: int,
+) -> tuple[int, int]:
+    """Campaign participations whose ``column`` is ``dup_id`` become ``keep_id``'s, by Core
+    statements; one ``keep_id`` has already (same campaign, same other party) goes instead.
+    Returns (moved, dropped as repeats). Used by both merges, of contacts and of counterparties."""
+    other = "contact_person_id" if column == "counterparty_id" else "counterparty_id"
+    mine, theirs = CampaignParticipant, aliased(CampaignParticipant)
+    repeated = session.execute(
+        delete(mine).where(
+            getattr(mine, column) == dup_id,
+            exists().where(getattr(theirs, column) == keep_id,
+                           theirs.campaign_id == mine.campaign_id,
+                           getattr(theirs, other).is_not_distinct_from(getattr(mine, other))))
+        .execution_options(synchronize_session=False)
+    )
+    moved = session.execute(
+        update(mine).where(getattr(mine, column) == dup_id).values({column: keep_id})
+        .execution_options(synchronize_session=False)
+    )
+    return (int(getattr(moved, "rowcount", 0) or 0), int(getattr(repeated, "rowcount", 0) or 0))

@@ -46,6 +46,7 @@ from sqlalchemy import ColumnElement, delete, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from letterpress.crm.channels import phone_digits
+from letterpress.crm.contacts import move_campaign_participations
 from letterpress.crm.duplicates import Duplicate, find_duplicates, search_counterparties
 from letterpress.crm.model import (
     AbcResult,
@@ -309,7 +310,8 @@ def merge_counterparties(
     moved["tasks"] = _move_orm(session, Task, dup.id, survivor.id)
     moved["events"], folded["events"] = _move_events(session, dup.id, survivor.id)
     moved["letters"], folded["letters"] = _move_links(session, dup.id, survivor.id)
-    moved["campaigns"], folded["campaigns"] = _move_participants(session, dup.id, survivor.id)
+    moved["campaigns"], folded["campaigns"] = move_campaign_participations(
+        session, "counterparty_id", dup.id, survivor.id)
     for name, model in (("orders", Order), ("shipments", Shipment), ("payments", Payment),
                         ("invoices", Invoice)):
         moved[name] = _move_core(session, model, dup.id, survivor.id)
@@ -457,21 +459,6 @@ def _move_links(session: Session, dup_id: int, survivor_id: int) -> tuple[int, i
         session.delete(link)
     session.flush()
     return _move_orm(session, LetterLink, dup_id, survivor_id), len(repeats)
-
-
-def _move_participants(session: Session, dup_id: int, survivor_id: int) -> tuple[int, int]:
-    theirs = aliased(CampaignParticipant)
-    repeated = session.execute(
-        delete(CampaignParticipant).where(
-            CampaignParticipant.counterparty_id == dup_id,
-            exists().where(theirs.counterparty_id == survivor_id,
-                           theirs.campaign_id == CampaignParticipant.campaign_id,
-                           theirs.contact_person_id.is_not_distinct_from(
-                               CampaignParticipant.contact_person_id)))
-        .execution_options(synchronize_session=False)
-    )
-    moved = _move_core(session, CampaignParticipant, dup_id, survivor_id)
-    return moved, int(getattr(repeated, "rowcount", 0) or 0)
 
 
 def _resolve_ambiguities(session: Session, dup_id: int, survivor_id: int) -> int:

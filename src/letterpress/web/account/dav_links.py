@@ -1,8 +1,8 @@
-"""The addresses a DAV client is given, as the browser reached this server.
+"""The addresses a DAV client is given: below ``web.public_url``, else as the browser reached us.
 
-There is no configured public address: the scheme and host are the request's. Behind the
-reverse proxy of docs/dav.md that is right, because nginx passes ``Host`` and gunicorn takes
-``X-Forwarded-Proto`` from a proxy on this host (``forwarded_allow_ips``).
+Without ``web.public_url`` the scheme and host are the request's. Behind the reverse proxy of
+docs/dav.md that is right, because nginx passes ``Host`` and gunicorn takes ``X-Forwarded-Proto``
+from a proxy on this host (``forwarded_allow_ips``); a proxy that does neither needs the setting.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from letterpress.crm.model import User
 from letterpress.dav.app import PREFIX
 from letterpress.dav.resource import principal_path
 from letterpress.web.account.queries import CalendarRow
+from letterpress.web.context import web_context
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,11 @@ class DavLinks:
 
 
 def site_url() -> str:
-    """This site's root as the browser reached it, e.g. ``https://crm.example.com/``."""
+    """This site's root, e.g. ``https://crm.example.com/``: ``web.public_url`` when it is set,
+    else as the browser reached it."""
+    public = web_context().settings.web.public_url
+    if public:
+        return public.rstrip("/") + "/"
     return request.host_url.rstrip("/") + request.script_root + "/"
 
 

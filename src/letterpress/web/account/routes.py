@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from letterpress.crm.apppasswords import TooManyAppPasswords
 from letterpress.web.account import app_passwords, bp, dav_links, queries, reveal
 from letterpress.web.account.forms import AppPasswordForm
 from letterpress.web.auth.forms import LanguageForm
@@ -22,11 +23,14 @@ def _page(form: AppPasswordForm | None = None, status: int = 200) -> tuple[str, 
     language_form = LanguageForm(formdata=None)
     language_form.language.data = select_locale()
     language_form.next.data = url_for(".index")
+    passwords = app_passwords.active_rows(session, me, me)
+    form = form or AppPasswordForm(formdata=None, prefix=FORM_PREFIX)
+    app_passwords.note_if_full(passwords, form.form_errors)
     return render_template(
         "account/index.html",
         me=me,
-        passwords=app_passwords.active_rows(session, me, me),
-        form=form or AppPasswordForm(formdata=None, prefix=FORM_PREFIX),
+        passwords=passwords,
+        form=form,
         language_form=language_form,
         links=dav_links.links_for(me, queries.own_calendars(session, me)),
         revealed=reveal.take(me.id),
@@ -45,7 +49,13 @@ def create_app_password() -> Response | tuple[str, int]:
         return _page(form, 400)
     session = db()
     me = current_account()
-    row, secret = app_passwords.make(session, me, me, form.label.data)
+    try:
+        row, secret = app_passwords.make(session, me, me, form.label.data,
+                                         limit=app_passwords.limit())
+    except TooManyAppPasswords as exc:
+        session.rollback()
+        form.form_errors.append(app_passwords.full_message(exc.limit))
+        return _page(form, 400)
     session.commit()
     reveal.keep(me, row, secret)
     return redirect(url_for(".index", _anchor="new-app-password"))

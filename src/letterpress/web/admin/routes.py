@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from letterpress.crm.apppasswords import TooManyAppPasswords
 from letterpress.crm.handover import hand_over
 from letterpress.crm.users import add_user, get_team, set_active, set_password, update_user
 from letterpress.errors import NotFound, ValidationError
@@ -77,12 +78,14 @@ def _user_page(user_id: int, form: UserForm | None = None,
         form.supervisor.data = user.supervisor.login if user.supervisor else ""
     form.set_options(queries.team_list(session),
                      [u for u in queries.active_users(session) if u.id != user.id])
+    rows = app_passwords.active_rows(session, current_account(), user)
+    app_password_form = app_password_form or AppPasswordForm(formdata=None, prefix="ap")
+    app_passwords.note_if_full(rows, app_password_form.form_errors)
     return render_template(
         "admin/user.html", user=user, form=form,
         password_form=password_form or PasswordForm(formdata=None, prefix="pw"),
         is_self=user.id == current_account().id,
-        app_passwords=app_passwords.active_rows(session, current_account(), user),
-        app_password_form=app_password_form or AppPasswordForm(formdata=None, prefix="ap"),
+        app_passwords=rows, app_password_form=app_password_form,
         new_app_password=reveal.take(user.id), dav_server=dav_links.server_url(),
     ), status
 
@@ -165,7 +168,13 @@ def create_app_password(user_id: int) -> Response | tuple[str, int]:
     form = AppPasswordForm(prefix="ap")
     if not form.validate_on_submit():
         return _user_page(user_id, app_password_form=form, status=400)
-    row, secret = app_passwords.make(session, current_account(), user, form.label.data)
+    try:
+        row, secret = app_passwords.make(session, current_account(), user, form.label.data,
+                                         limit=app_passwords.limit())
+    except TooManyAppPasswords as exc:
+        session.rollback()
+        form.form_errors.append(app_passwords.full_message(exc.limit))
+        return _user_page(user_id, app_password_form=form, status=400)
     session.commit()
     reveal.keep(user, row, secret)
     return redirect(url_for(".user", user_id=user_id, _anchor="new-app-password"))

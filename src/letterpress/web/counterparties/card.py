@@ -5,7 +5,9 @@ The card gathers the counterparty with its channels, its contact persons, the so
 events and one page of the event history, the unfulfilled orders, the newest documents of each
 kind and the counts of these and of its letters. Each of those is one statement (the counts
 together, the planned events with the history page, the four kinds of documents with the numbers
-of their orders), and which of the events' letters the viewer may read is asked once. The newest
+of their orders), and which of the events' letters the viewer may read is asked once; its
+classes and stage, now and per stored period, are one more
+(:func:`~letterpress.crm.analytics.history.class_history`). The newest
 threads of the correspondence, the one part whose cost grows with the counterparty's mail (an
 aggregate over all its letters), are a panel of their own that the card loads after itself
 (``routes.recent_threads``, :func:`~letterpress.web.counterparties.correspondence.recent_letters`).
@@ -41,7 +43,9 @@ from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from letterpress.config import AnalyticsSettings
 from letterpress.crm import ledger
+from letterpress.crm.analytics.history import ClassHistory, class_history
 from letterpress.crm.counterparties import completeness
 from letterpress.crm.model import (
     ContactPerson,
@@ -117,6 +121,8 @@ class Card:
     order_numbers: dict[int, str]  # of the orders the documents refer to
     completeness: float
     letters: int  # letters filed to the counterparty that the viewer is shown
+    classes: ClassHistory  # ABC, XYZ and stage: now and per stored period
+    users: dict[int, User]  # the people the card names: the managers of the stage changes
     missing: list[str] = field(default_factory=list)
 
 
@@ -263,6 +269,7 @@ def load_card(
     counterparty_id: int,
     *,
     policy: MailPolicy,
+    analytics: AnalyticsSettings,
     history_page: int = 1,
     history_event: int | None = None,
     history_all: bool = False,
@@ -270,7 +277,8 @@ def load_card(
 ) -> Card:
     """The card with one page of the event history (:data:`HISTORY_PAGE` events, newest first):
     page ``history_page``, or the page holding event ``history_event``; every event with
-    ``history_all``. Planned events: the :data:`PLANNED_SHOWN` soonest. ``mailbox_ids``:
+    ``history_all``. Planned events: the :data:`PLANNED_SHOWN` soonest. ``analytics``: the
+    settings that say which stored classes are the counterparty's. ``mailbox_ids``:
     :func:`~letterpress.crm.permissions.readable_mailbox_ids`, when the caller has asked."""
     # The channels in one query: a counterparty has a few of each, so the joined rows are few.
     counterparty = visible_counterparty(session, user, counterparty_id, options=(
@@ -307,9 +315,11 @@ def load_card(
     readable = readable_letter_ids(
         session, user, {e.letter_id for e in events if e.letter_id is not None}, policy,
         mailbox_ids=mailbox_ids)
-    # The responsible manager and the events' people: one query for the users, none for the
-    # contact persons the card lists anyway.
-    user_ids = {counterparty.manager_id, *(e.responsible_id for e in events)} - {None}
+    classes = class_history(session, analytics, counterparty_id)
+    # The responsible manager, the events' people and those of the stage changes: one query
+    # for the users, none for the contact persons the card lists anyway.
+    user_ids = {counterparty.manager_id, *(e.responsible_id for e in events),
+                *(step.manager_id for step in classes.stages)} - {None}
     people = list(session.scalars(select(User).where(User.id.in_(user_ids)))) if user_ids else []
     _attach(session, [counterparty], "manager", User, "manager_id", people)
     views = _event_views(session, user, events, readable, known=[*contacts, *people])
@@ -324,5 +334,7 @@ def load_card(
         order_numbers=order_numbers,
         completeness=share,
         letters=letters,
+        classes=classes,
+        users={person.id: person for person in people},
         missing=missing,
     )

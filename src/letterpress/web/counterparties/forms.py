@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
@@ -19,9 +20,12 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
+from letterpress.crm.analytics.register import LOST, ONE_TIME, POTENTIAL, REGULAR
 from letterpress.crm.model import ContactPerson, EventKind, EventState
 from letterpress.web.counterparties.queries import (
+    ABC_CLASSES,
     NO_MANAGER,
+    NOT_CLASSED,
     SORT_KEYS,
     FilterOptions,
     ListQuery,
@@ -31,9 +35,19 @@ from letterpress.web.labels import COUNTERPARTY_KIND, EVENT_KIND, MANUAL_EVENT_K
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
+# The relationship stages in the list, in the seed's short words (постоянный, потерянный...);
+# the analytics dashboards say "Постоянный покупатель" where they have room.
+STAGE_SHORT: Mapping[str, LazyString] = {
+    POTENTIAL: _l("Potential"),
+    ONE_TIME: _l("One-time"),
+    REGULAR: _l("Regular"),
+    LOST: _l("Lost"),
+}
+
 _SORT_LABELS = {
     "name": _l("Name"), "kind": _l("Kind"), "inn": _l("INN"), "city": _l("City"),
-    "manager": _l("Responsible"), "last_event": _l("Last contact"),
+    "manager": _l("Responsible"), "abc": _l("ABC class"), "stage": _l("Stage"),
+    "last_event": _l("Last contact"),
 }
 
 
@@ -46,6 +60,19 @@ class FilterForm(FlaskForm):  # type: ignore[misc]
     kind = SelectField(_l("Kind"), default="")
     manager = SelectField(_l("Responsible"), default="")
     city = SelectField(_l("City"), default="")
+    abc = SelectField(_l("ABC class"), default="", choices=[
+        SelectChoice("", _l("All classes")),
+        *(SelectChoice(c, c) for c in ABC_CLASSES),
+        SelectChoice(NOT_CLASSED, _l("Not classed")),
+    ])
+    stage = SelectField(_l("Stage"), default="", choices=[
+        SelectChoice("", _l("All stages")),
+        *(SelectChoice(key, label) for key, label in STAGE_SHORT.items()),
+    ])
+    # Typed (or picked from the configured topic rules): listing the topics in use would list
+    # those of letters the viewer may not read.
+    topic = SearchField(_l("Letter topic"), validators=[Optional(), Length(max=100)],
+                        render_kw={"list": "topic-options", "autocomplete": "off"})
     # The column headers sort on wide screens; on a phone, where the table has no header row,
     # these two do (and everywhere they carry the sort through a new filter).
     sort = SelectField(_l("Sort by"), default="name",
@@ -80,7 +107,8 @@ class FilterForm(FlaskForm):  # type: ignore[misc]
         page = args.get("page", "")
         return ListQuery(
             q=value(self.q).strip(), kind=value(self.kind), manager=value(self.manager),
-            city=value(self.city), sort=value(self.sort) or "name",
+            city=value(self.city), abc=value(self.abc), stage=value(self.stage),
+            topic=" ".join(value(self.topic).split()), sort=value(self.sort) or "name",
             descending=value(self.dir) == "desc",
             page=int(page) if page.isdigit() and len(page) < 9 else 1,
         )

@@ -7,15 +7,32 @@ and contact persons found here. Views call these and render; they hold no querie
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.sql.elements import False_
 
+from letterpress.crm.analytics.register import STAGES
+from letterpress.crm.analytics.report import scope_clause
 from letterpress.crm.model import (
+    AbcResult,
     ContactPerson,
     Counterparty,
     CounterpartyEmail,
@@ -23,19 +40,30 @@ from letterpress.crm.model import (
     CounterpartyPhone,
     Event,
     EventState,
+    LetterLink,
+    LetterTopic,
+    StageChange,
     User,
 )
 from letterpress.crm.permissions import (
+    MailPolicy,
+    can_add_event,
     can_view_counterparty,
+    letter_readable_clause,
+    report_manager_ids,
     visible_contacts_clause,
     visible_counterparties_clause,
 )
 from letterpress.db.casefold import casefold, fold
 from letterpress.errors import NotFound, PermissionDenied
-from letterpress.web.pagination import Page, paginate
+from letterpress.web.pagination import Page
 
-SORT_KEYS: tuple[str, ...] = ("name", "kind", "inn", "city", "manager", "last_event")
+SORT_KEYS: tuple[str, ...] = (
+    "name", "kind", "inn", "city", "manager", "abc", "stage", "last_event",
+)
 NO_MANAGER = "none"
+ABC_CLASSES: tuple[str, ...] = ("A", "B", "C")
+NOT_CLASSED = "none"  # the ABC filter's value for "in no class of the newest period"
 
 # A kind filter of "customer" also finds those who are customer and supplier at once.
 _KIND_MATCHES: dict[str, tuple[str, ...]] = {
@@ -52,6 +80,9 @@ class ListQuery:
     kind: str = ""
     manager: str = ""  # a user id, NO_MANAGER, or "" for everyone's
     city: str = ""
+    abc: str = ""  # one of ABC_CLASSES, NOT_CLASSED, or "" for any
+    stage: str = ""  # one of STAGES, or "" for any
+    topic: str = ""  # a letter topic, whatever its case
     sort: str = "name"
     descending: bool = False
     page: int = 1
@@ -65,10 +96,85 @@ class ListRow:
     kind: str
     inn: str | None
     city: str | None
+    manager_id: int | None
     manager: str | None
     phone: str | None
-    email: str | None
+    email: str | None  # the first by position: the row's "write a letter" address
     last_event_at: dt.datetime | None
+    abc_class: str | None  # None: not classed, or not the viewer's to see
+    stage: str | None
+    can_add_event: bool = False
+
+
+@functools.lru_cache(maxsize=8)
+def _newest_abc_period(measure: str) -> CTE:
+    """One row (start, end): the newest stored ABC period of ``measure`` (the latest end; of two
+    ending together, the longer); no row before the first analytics run.
+
+    The nightly run stores a new period every month, some 1,500 rows each: rather than read them
+    all, a recursive CTE walks the distinct starts of the period index
+    (``uq_analytics_abc_period_counterparty``) and asks each start for its latest end, two index
+    probes per stored period. It is part of the list's own statements (once per statement:
+    PostgreSQL runs it as an InitPlan, SQLite as a constant subquery), not a query of its own.
+    Built once per measure and process, like the statements that use it (:func:`list_statement`).
+    """
+    starts_seed = (
+        select(func.min(AbcResult.period_start).label("start"))
+        .where(AbcResult.measure == measure)
+        .cte("abc_starts", recursive=True)
+    )
+    later_start = (
+        select(func.min(AbcResult.period_start))
+        .where(AbcResult.measure == measure, AbcResult.period_start > starts_seed.c.start)
+        .scalar_subquery()
+    )
+    starts = starts_seed.union_all(
+        select(later_start).where(starts_seed.c.start.is_not(None))
+    )
+    end = (
+        select(func.max(AbcResult.period_end))
+        .where(AbcResult.measure == measure, AbcResult.period_start == starts.c.start)
+        .scalar_subquery()
+    )
+    return (
+        select(starts.c.start, end.label("end"))
+        .where(starts.c.start.is_not(None))
+        .order_by(end.desc(), starts.c.start)
+        .limit(1)
+        .cte("abc_newest")
+    )
+
+
+@dataclass(frozen=True)
+class ListAnalytics:
+    """Where the list reads each counterparty's ABC class and stage, and whose it may show.
+
+    The class is the one of the newest stored ABC period of ``measure`` (``analytics_abc``, as
+    ``letterpress analytics run`` left it): every row is classed within one period, so that "A"
+    means the same on every row. The stage is ``to_stage`` of the counterparty's latest
+    ``analytics_stage_changes`` row. Both are analytics figures: like the dashboards, the list
+    shows them only for the customers of the managers in ``scope``
+    (:func:`~letterpress.crm.permissions.report_manager_ids`; ``None``: everyone's).
+    """
+
+    measure: str
+    scope: frozenset[int] | None
+
+    def visible(self) -> ColumnElement[bool]:
+        return scope_clause(cast(ColumnElement[Any], Counterparty.manager_id), self.scope)
+
+    def in_period(self) -> list[ColumnElement[bool]]:
+        """``AbcResult`` is the counterparty's row of the newest period."""
+        newest = _newest_abc_period(self.measure)
+        return [
+            AbcResult.counterparty_id == Counterparty.id, AbcResult.measure == self.measure,
+            AbcResult.period_start == select(newest.c.start).scalar_subquery(),
+            AbcResult.period_end == select(newest.c.end).scalar_subquery(),
+        ]
+
+
+def list_analytics(session: Session, user: User, measure: str) -> ListAnalytics:
+    return ListAnalytics(measure=measure, scope=report_manager_ids(session, user))
 
 
 def _manager_name() -> ColumnElement[Any]:
@@ -91,7 +197,48 @@ def _text_filter(q: str) -> ColumnElement[bool]:
     return or_(*clauses)
 
 
-def _list_filters(user: User, query: ListQuery) -> list[ColumnElement[bool]]:
+def _abc_filter(analytics: ListAnalytics, wanted: str) -> ColumnElement[bool]:
+    if wanted == NOT_CLASSED:
+        return and_(analytics.visible(), ~exists().where(*analytics.in_period()))
+    return and_(analytics.visible(),
+                exists().where(*analytics.in_period(), AbcResult.abc_class == wanted))
+
+
+def _latest_stage_change() -> ColumnElement[bool]:
+    """The ``StageChange`` row is its counterparty's newest."""
+    later = aliased(StageChange, name="later_change")
+    return ~exists().where(later.counterparty_id == StageChange.counterparty_id,
+                           later.month_no > StageChange.month_no)
+
+
+def _stage_filter(analytics: ListAnalytics, wanted: str) -> ColumnElement[bool]:
+    return and_(analytics.visible(), exists().where(
+        StageChange.counterparty_id == Counterparty.id, StageChange.to_stage == wanted,
+        _latest_stage_change(),
+    ))
+
+
+def _topic_filter(
+    session: Session, user: User, policy: MailPolicy, topic: str
+) -> ColumnElement[bool]:
+    """Has a letter with this topic that the viewer may read: a topic is read from the letter,
+    so the letters the viewer may not open do not count (as in the search's ``topic:``)."""
+    readable = letter_readable_clause(session, user, policy,
+                                      cast(ColumnElement[int], LetterLink.letter_id))
+    if isinstance(readable, False_):  # no readable mailbox: nothing to look for
+        return false()
+    return exists().where(
+        LetterLink.counterparty_id == Counterparty.id,
+        LetterTopic.letter_id == LetterLink.letter_id,
+        casefold(LetterTopic.topic) == fold(topic),
+        readable,
+    )
+
+
+def _list_filters(
+    session: Session, user: User, query: ListQuery, analytics: ListAnalytics,
+    policy: MailPolicy,
+) -> list[ColumnElement[bool]]:
     filters = [visible_counterparties_clause(user)]
     if query.q.strip():
         filters.append(_text_filter(query.q.strip()))
@@ -103,16 +250,78 @@ def _list_filters(user: User, query: ListQuery) -> list[ColumnElement[bool]]:
         filters.append(Counterparty.manager_id == int(query.manager))
     if query.city:
         filters.append(Counterparty.city == query.city)
+    if query.abc:
+        filters.append(_abc_filter(analytics, query.abc))
+    if query.stage:
+        filters.append(_stage_filter(analytics, query.stage))
+    if query.topic.strip():
+        filters.append(_topic_filter(session, user, policy, query.topic.strip()))
     return filters
 
 
-def list_statement(user: User, query: ListQuery) -> Select[Any]:
-    last_event = (
+def _last_event() -> ColumnElement[Any]:
+    return (
         select(func.max(Event.start_at))
         .where(Event.counterparty_id == Counterparty.id, Event.state == EventState.DONE.value)
         .correlate(Counterparty)
         .scalar_subquery()
     )
+
+
+def _abc_class(analytics: ListAnalytics) -> ColumnElement[Any]:
+    """An index probe per row (all four columns of uq_analytics_abc_period_counterparty),
+    whatever the planner thinks of the period's size right after a nightly run."""
+    return (
+        select(AbcResult.abc_class)
+        .where(*analytics.in_period(), analytics.visible())
+        .correlate(Counterparty)
+        .scalar_subquery()
+    )
+
+
+def _stage(analytics: ListAnalytics) -> ColumnElement[Any]:
+    """An index probe per row (uq_analytics_stage_changes_counterparty_month, backwards)."""
+    return (
+        select(StageChange.to_stage)
+        .where(StageChange.counterparty_id == Counterparty.id, analytics.visible())
+        .order_by(StageChange.month_no.desc())
+        .limit(1)
+        .correlate(Counterparty)
+        .scalar_subquery()
+    )
+
+
+def _sort_key(sort: str, analytics: ListAnalytics) -> Any:
+    if sort == "kind":
+        return Counterparty.kind
+    if sort == "inn":
+        return Counterparty.inn
+    if sort == "city":
+        return casefold(Counterparty.city)
+    if sort == "manager":
+        return casefold(_manager_name())
+    if sort == "abc":
+        return _abc_class(analytics)
+    if sort == "stage":
+        return case({s: i for i, s in enumerate(STAGES)}, value=_stage(analytics))
+    if sort == "last_event":
+        return _last_event()
+    return casefold(Counterparty.name)
+
+
+def _order(key: Any, tie: Any, row_id: Any, descending: bool) -> list[Any]:
+    """Empty values last whichever way the column is sorted; within a class or a stage the
+    names in order; then the id, which keeps pages stable."""
+    ordered = key.desc() if descending else key.asc()
+    return [ordered.nulls_last(), *([tie] if tie is not None else []), row_id]
+
+
+def _tie(sort: str) -> ColumnElement[Any] | None:
+    return casefold(Counterparty.name) if sort in ("abc", "stage") else None
+
+
+@functools.lru_cache(maxsize=64)
+def _row_columns(analytics: ListAnalytics) -> Select[Any]:
     first_phone = (
         select(CounterpartyPhone.value)
         .where(CounterpartyPhone.counterparty_id == Counterparty.id)
@@ -129,39 +338,96 @@ def list_statement(user: User, query: ListQuery) -> Select[Any]:
         .correlate(Counterparty)
         .scalar_subquery()
     )
-    manager = _manager_name()
-    stmt = (
+    return (
         select(
             Counterparty.id, Counterparty.name, Counterparty.legal_name, Counterparty.kind,
-            Counterparty.inn, Counterparty.city, manager.label("manager"),
-            first_phone.label("phone"), first_email.label("email"),
-            last_event.label("last_event_at"),
+            Counterparty.inn, Counterparty.city, Counterparty.manager_id,
+            _manager_name().label("manager"), first_phone.label("phone"),
+            first_email.label("email"), _last_event().label("last_event_at"),
+            _abc_class(analytics).label("abc_class"), _stage(analytics).label("stage"),
         )
+        .select_from(Counterparty)
         .outerjoin(User, User.id == Counterparty.manager_id)
-        .where(*_list_filters(user, query))
     )
-    sort_columns: dict[str, Any] = {
-        "name": casefold(Counterparty.name),
-        "kind": Counterparty.kind,
-        "inn": Counterparty.inn,
-        "city": casefold(Counterparty.city),
-        "manager": casefold(manager),
-        "last_event": last_event,
-    }
-    sort_column = sort_columns.get(query.sort, sort_columns["name"])
-    ordered = sort_column.desc() if query.descending else sort_column.asc()
-    # Empty values go last whichever way the column is sorted; the id keeps pages stable.
-    return stmt.order_by(ordered.nulls_last(), Counterparty.id)
+
+
+@functools.lru_cache(maxsize=256)
+def _ordered_rows(sort: str, descending: bool, analytics: ListAnalytics) -> Select[Any]:
+    """PostgreSQL: the columns in the list's order, filters and limit to add. The planner works
+    out the per-row subqueries after the limit (on the 50 rows of the page) unless the sort
+    needs them, and reads the default order from ix_counterparties_name_folded."""
+    return _row_columns(analytics).order_by(
+        *_order(_sort_key(sort, analytics), _tie(sort), Counterparty.id, descending)
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _ordered_ids(sort: str, descending: bool, analytics: ListAnalytics) -> Select[Any]:
+    """SQLite: the ids in the list's order with the sort key (and the name where the key has
+    ties), filters and limit to add. SQLite works out a statement's columns for every row
+    before it sorts them: the page's own columns come after, for its rows alone."""
+    key = _sort_key(sort, analytics).label("key")
+    tie = _tie(sort)
+    stmt = select(Counterparty.id.label("id"), key, *([tie.label("tie")] if tie is not None else []))
+    if sort == "manager":
+        stmt = stmt.outerjoin(User, User.id == Counterparty.manager_id)
+    return stmt.order_by(*_order(key, tie, Counterparty.id, descending))
+
+
+def list_statement(
+    query: ListQuery, analytics: ListAnalytics, filters: Sequence[ColumnElement[bool]],
+    limit: int, offset: int, *, dialect: str,
+) -> Select[Any]:
+    """One page of the list, in one statement whose shape suits the database (above).
+
+    The parts are put together once per sort, measure and scope (frozen, shared by the threads;
+    ``where()`` and ``limit()`` make copies): that costs more Python than the page costs
+    PostgreSQL.
+    """
+    if dialect == "postgresql":
+        return (_ordered_rows(query.sort, query.descending, analytics)
+                .where(*filters).limit(limit).offset(offset))
+    ids = (
+        _ordered_ids(query.sort, query.descending, analytics)
+        .where(*filters).limit(limit).offset(offset).subquery("page")
+    )
+    return (
+        _row_columns(analytics)
+        .join(ids, ids.c.id == Counterparty.id)
+        .order_by(*_order(ids.c.key, ids.c.tie if "tie" in ids.c else None, ids.c.id,
+                          query.descending))
+    )
 
 
 def list_counterparties(
-    session: Session, user: User, query: ListQuery, page_size: int
+    session: Session, user: User, query: ListQuery, page_size: int, *,
+    policy: MailPolicy, measure: str = "revenue",
 ) -> Page[ListRow]:
+    analytics = list_analytics(session, user, measure)
+    filters = _list_filters(session, user, query, analytics, policy)
     # Counting needs the filters only, not the per-row subqueries of the page itself.
-    count = select(func.count(Counterparty.id)).where(*_list_filters(user, query))
-    page = paginate(session, list_statement(user, query), query.page, page_size, count=count)
-    rows = [ListRow(**row._asdict()) for row in page.items]
-    return Page(items=rows, total=page.total, number=page.number, size=page.size)
+    total = session.scalar(select(func.count(Counterparty.id)).where(*filters)) or 0
+    number = min(max(1, query.page), max(1, math.ceil(total / page_size)))
+    statement = list_statement(query, analytics, filters, page_size, (number - 1) * page_size,
+                               dialect=session.get_bind().dialect.name)
+    rows = []
+    for row in session.execute(statement).all() if total else ():
+        values = row._asdict()
+        rows.append(ListRow(**values, can_add_event=can_add_event(user, _as_counterparty(values))))
+    return Page(items=rows, total=total, number=number, size=page_size)
+
+
+_COUNTERPARTY_COLUMNS = ("id", "name", "legal_name", "kind", "inn", "city", "manager_id")
+_new_counterparty = Counterparty.__mapper__.class_manager.new_instance
+
+
+def _as_counterparty(values: dict[str, Any]) -> Counterparty:
+    """A row as the permission functions take a counterparty: a transient one holding the
+    columns the list read, filled the way the ORM fills a loaded row (its constructor costs some
+    20 µs an object, as much as the page's SQL for 50 rows; loading them whole, more)."""
+    counterparty = cast(Counterparty, _new_counterparty())
+    counterparty.__dict__.update({key: values[key] for key in _COUNTERPARTY_COLUMNS})
+    return counterparty
 
 
 @dataclass(frozen=True)

@@ -9,21 +9,29 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from letterpress.crm.analytics.history import ClassHistory
 from letterpress.crm.events import register_event, set_state
 from letterpress.crm.model import Event, EventState
 from letterpress.crm.permissions import can_add_event, readable_mailbox_ids
 from letterpress.errors import ValidationError
+from letterpress.web.analytics.labels import MEASURE
 from letterpress.web.auth.identity import current_account
 from letterpress.web.context import db, web_context
 from letterpress.web.counterparties import card as card_queries
 from letterpress.web.counterparties import correspondence, queries
-from letterpress.web.counterparties.forms import EventForm, EventStateForm, FilterForm
+from letterpress.web.counterparties.forms import (
+    STAGE_SHORT,
+    EventForm,
+    EventStateForm,
+    FilterForm,
+)
 from letterpress.web.labels import (
     COUNTERPARTY_KIND,
     EVENT_KIND,
     INVOICE_DIRECTION,
     ORDER_DIRECTION,
 )
+from letterpress.web.tasks.queries import assignable_users
 
 bp = Blueprint("counterparties", __name__, url_prefix="/counterparties")
 RECENT_THREADS = 5  # the newest threads on the card
@@ -32,14 +40,20 @@ RECENT_THREADS = 5  # the newest threads on the card
 @bp.get("/")
 def index() -> str:
     session = db()
+    context = web_context()
     form = FilterForm(formdata=request.args)
     form.set_options(queries.filter_options(session))
     query = form.to_query(request.args)
     page = queries.list_counterparties(
-        session, current_account(), query, web_context().settings.web.page_size
+        session, current_account(), query, context.settings.web.page_size,
+        policy=context.mail_policy, measure=context.settings.analytics.abc_measure,
     )
-    return render_template("counterparties/list.html", form=form, query=query, page=page,
-                           kinds={kind: str(name) for kind, name in COUNTERPARTY_KIND.items()})
+    return render_template(
+        "counterparties/list.html", form=form, query=query, page=page,
+        kinds={kind: str(name) for kind, name in COUNTERPARTY_KIND.items()},
+        stages={stage: str(name) for stage, name in STAGE_SHORT.items()},
+        topics=sorted({t.name for t in context.settings.mail.topics}, key=str.casefold),
+    )
 
 
 def _render_card(
@@ -52,6 +66,7 @@ def _render_card(
     mailboxes = readable_mailbox_ids(session, user, policy)
     card = card_queries.load_card(
         session, user, counterparty_id, policy=policy, mailbox_ids=mailboxes,
+        analytics=context.settings.analytics,
         history_page=_number(request.args.get("history_page")) or 1,
         history_event=_number(request.args.get("event")),
         history_all=request.args.get("history") == "all",
@@ -60,11 +75,16 @@ def _render_card(
         event_form = EventForm(formdata=None, prefix="event")
         now = dt.datetime.now(context.settings.company.tz).replace(second=0, microsecond=0)
         event_form.start_at.data = now.replace(tzinfo=None)
+        if request.args.get("new_event") == EventState.PLANNED.value:  # the list's "plan"
+            event_form.state.data = EventState.PLANNED.value
     event_form.set_contacts(card.contacts)
     return render_template(
         "counterparties/card.html", card=card, event_form=event_form, letters=card.letters,
         can_add_event=can_add_event(user, card.counterparty),
+        # What /tasks/new asks: someone the viewer may set a task to.
+        can_set_task=bool(assignable_users(session, user)),
         phrases=_card_phrases(),
+        class_labels=_class_labels(card.classes),
         today=dt.datetime.now(context.settings.company.tz).date(),
     ), status
 
@@ -81,6 +101,12 @@ def _card_phrases() -> dict[str, Any]:
         "order_direction": {key: str(name) for key, name in ORDER_DIRECTION.items()},
         "invoice_direction": {key: str(name) for key, name in INVOICE_DIRECTION.items()},
     }
+
+
+def _class_labels(classes: ClassHistory) -> dict[str, str]:
+    """The measures the card's classes are of, by the analytics pages' names."""
+    return {key: str(MEASURE.get(measure, measure)) for key, measure in (
+        ("abc_measure", classes.abc_measure), ("xyz_measure", classes.xyz_measure))}
 
 
 def _number(arg: str | None) -> int | None:
