@@ -8,8 +8,10 @@ import pytest
 from sqlalchemy.orm import Session
 
 from letterpress.config import AnalyticsSettings, Settings
+from letterpress.crm.analytics import ReportRequest, parse_period
+from letterpress.crm.analytics.abc import abc_select
 from tests.crm.analytics.builders import Ledger
-from tests.crm.analytics.conftest import by_counterparty, report
+from tests.crm.analytics.conftest import TODAY, YEAR, by_counterparty, report
 
 
 def _customers(ledger: Ledger, values: dict[str, list[tuple[str, float]]]) -> None:
@@ -131,3 +133,22 @@ def test_rows_as_listed(session: Session, ledger: Ledger) -> None:
     orders = report(session, "abc", measure="orders")
     assert [(r["counterparty"], r["value"]) for r in orders.rows] == [("A", 2), ("C", 1)]
     assert all(isinstance(r["value"], int) for r in orders.rows)
+
+
+def test_listed_rows_leave_the_window_functions_sorted(session: Session, ledger: Ledger) -> None:
+    # PostgreSQL: the total's window is ordered as the report lists its rows, so the plan has no
+    # sort above the window functions (with OVER () it sorted the 100,000 rows a second time).
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL plan")
+    _customers(ledger, {"A": [("2025-02", 300)], "B": [("2025-03", 100)]})
+    session.commit()
+    request = ReportRequest(period=parse_period(YEAR), today=TODAY)
+    statement = abc_select(session, AnalyticsSettings(), request, "revenue")
+    compiled = statement.compile(dialect=session.get_bind().dialect,
+                                 compile_kwargs={"render_postcompile": True})
+    plan = session.connection().exec_driver_sql(
+        f"EXPLAIN (FORMAT JSON) {compiled.string}", compiled.params).scalar_one()
+    node = plan[0]["Plan"]
+    while node["Node Type"] != "WindowAgg":
+        assert "Sort" not in node["Node Type"], node["Node Type"]
+        node = node["Plans"][0]

@@ -102,7 +102,11 @@ def classify(settings: AnalyticsSettings, period: Period, measure: str, today_no
 
     ``listed`` adds the counterparty's ``external_id``, ``name`` and ``manager_id``, joined
     before the ranking from rows sorted as the report lists them (value descending, external id,
-    id): PostgreSQL then sorts once for the window functions and the report's order alike.
+    id): PostgreSQL sorts once for the window functions and the report's order alike, the sort
+    in parallel workers when it plans them (a sort the window functions ask for is never
+    parallel). The total's window is ordered the same way, with a frame of all the rows, so that
+    PostgreSQL knows the rows leave the window functions in the report's order (with ``OVER ()``
+    it sorted them again).
     """
     value_col, present_col = _COLUMNS[measure]
     sums: Any = period_sums(period, today_no, value_col, present_col)
@@ -116,13 +120,18 @@ def classify(settings: AnalyticsSettings, period: Period, measure: str, today_no
         carried = ["external_id", "name", "manager_id"]
     positive = case((sums.c.value > 0, as_float(sums.c.value)), else_=literal(0.0, Float))
     order = sums.c.value.desc()
+    if listed:
+        whole = func.sum(positive).over(
+            order_by=(order, sums.c.external_id.nulls_last(), sums.c.cp), rows=(None, None))
+    else:
+        whole = func.sum(positive).over()
     ranked = select(
         sums.c.cp, sums.c.value, *(sums.c[name] for name in carried), positive.label("positive"),
         # The default frame with ORDER BY is RANGE ... CURRENT ROW: ties are inside it.
         func.sum(positive).over(order_by=order).label("through"),
         func.count().over(order_by=order).label("n_through"),
         func.rank().over(order_by=order).label("rank"),
-        func.sum(positive).over().label("total"),
+        whole.label("total"),
     ).subquery("ranked")
     r = ranked.c
     above = r.through - r.positive * as_float(r.n_through - r.rank + 1)
