@@ -1,6 +1,7 @@
 """Mail ingestion benchmark: a Dovecot folder of N mixed letters into an empty SQLite database.
 
     python -m bench.ingest [--letters 20000] [--seed 0] [--workers N] [--profile DIR]
+    python -m bench.ingest --store-only [--letters 5000] [--profile DIR]
 
 Puts ``--letters`` letters of :func:`letterpress.testing.letters.mixed_corpus` into the INBOX of a
 fresh :class:`~letterpress.testing.dovecot.DovecotServer` (Maildir files, written directly), then
@@ -31,6 +32,15 @@ and writes its collapsed stacks (``sync.collapsed``, py-spy's "raw" format) into
 of such a run are slowed by the sampler (and its CPU counts py-spy's own) and say
 ``"profiled": true``.
 
+``--store-only`` times only what the sync's writing thread does, without IMAP or parser
+processes: the corpus is parsed in this process first (not timed), then written into the same
+kind of fresh database by :func:`~letterpress.mailsvc.folder_state.store_and_commit` in batches
+of :data:`~letterpress.mailsvc.sync.STORE_AHEAD_LETTERS`, as the store stage takes them when
+it falls behind. Its CPU time (this one thread) does not depend on the load the way rates do;
+``store_dbapi_cpu_ms_per_letter`` is the part spent inside the DB-API's execute and commit (for
+SQLite: the database engine itself), the rest is Python. With ``--profile DIR`` it writes a
+cProfile of the batches (thread CPU time) to ``DIR/store.prof``.
+
 Progress goes to stderr; the last line of stdout is one JSON object: ``letters``,
 ``fetch_per_s``, ``parse_per_s``, ``sync_per_s``, ``sync_vs_fetch`` (c/a), ``sync_vs_parse``
 (c/b), ``peak_rss_mb``, and extras.
@@ -52,7 +62,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from letterpress.testing.dovecot import DovecotServer
 from letterpress.testing.letters import mixed_corpus
@@ -314,6 +324,107 @@ def database_counts(path: Path) -> dict[str, int]:
                               "letter_attachments", "blobs")}
 
 
+# --- --store-only: the writing thread alone ------------------------------------------------
+
+class DbapiClock:
+    """Thread CPU time spent inside the DB-API's execute and commit, while installed."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._saved: list[tuple[str, Any]] = []
+
+    def __enter__(self) -> Self:
+        from sqlalchemy.engine.default import DefaultDialect
+
+        for name in ("do_execute", "do_executemany", "do_commit"):
+            original = getattr(DefaultDialect, name)
+            self._saved.append((name, original))
+            setattr(DefaultDialect, name, self._timed(original))
+        return self
+
+    def _timed(self, original: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.thread_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.seconds += time.thread_time() - started
+        return timed
+
+    def __exit__(self, *exc: object) -> None:
+        from sqlalchemy.engine.default import DefaultDialect
+
+        for name, original in self._saved:
+            setattr(DefaultDialect, name, original)
+
+
+def store_only(work: Path, n: int, seed: int, profile: Path | None) -> dict[str, Any]:
+    """Parse the corpus here, then time :func:`store_and_commit` over it (see the docstring)."""
+    import cProfile
+
+    from sqlalchemy import select
+
+    from letterpress.config import load_settings
+    from letterpress.crm.model import MailFolder
+    from letterpress.db.session import make_engine, session_factory, writer
+    from letterpress.mailsvc.folder_state import filing_policy, folder_ref, store_and_commit
+    from letterpress.mailsvc.parse_pool import parse_chunk
+    from letterpress.mailsvc.sync import STORE_AHEAD_LETTERS
+    from letterpress.search import letters_analyzer
+    from letterpress.testing import mailstore
+
+    db_path = work / "letterpress.db"
+    config = write_config(work / "letterpress.toml", database_url=f"sqlite:///{db_path}",
+                          data_dir=work / "data",
+                          sections={"company": {"mail_domains": ["letterpress.test"]}})
+    prepare_database(config)
+    settings = load_settings(config, environ={})
+    engine = make_engine(settings.db_url)
+    factory = session_factory(writer(engine))
+    with factory() as session:
+        box = mailstore.mailbox(session, "bench", owner=OWNER)
+        session.commit()
+        folder = session.scalar(select(MailFolder.id).where(MailFolder.mailbox_id == box.id))
+        assert folder is not None
+        ref = folder_ref(session, folder, None)
+        analyzer = letters_analyzer(session)
+    started = time.perf_counter()
+    fetched = parse_chunk(list(enumerate(mixed_corpus(n, seed), 1)), analyzer)
+    log(f"parsed {n} letters in {time.perf_counter() - started:.1f}s (not timed)")
+    policy = filing_policy(settings)
+    profiler = cProfile.Profile(time.thread_time) if profile is not None else None
+    with DbapiClock() as dbapi:
+        wall, cpu = time.perf_counter(), time.thread_time()
+        if profiler is not None:
+            profiler.enable()
+        for start in range(0, n, STORE_AHEAD_LETTERS):
+            store_and_commit(factory, ref, 1, fetched[start:start + STORE_AHEAD_LETTERS], policy,
+                             frozenset())
+        if profiler is not None:
+            profiler.disable()
+        cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+    if profiler is not None and profile is not None:
+        profile.mkdir(parents=True, exist_ok=True)
+        profiler.dump_stats(profile / "store.prof")
+    engine.dispose()
+    counts = database_counts(db_path)
+    log(f"store: {cpu:.2f}s CPU ({dbapi.seconds:.2f}s in the DB-API), {wall:.2f}s wall; {counts}")
+    if counts["letters"] != n:
+        raise SystemExit(f"stored {counts['letters']} of {n}")
+    return {
+        "letters": n,
+        "mode": "store-only",
+        "store_cpu_ms_per_letter": round(cpu / n * 1000, 3),
+        "store_dbapi_cpu_ms_per_letter": round(dbapi.seconds / n * 1000, 3),
+        "store_python_cpu_ms_per_letter": round((cpu - dbapi.seconds) / n * 1000, 3),
+        "store_wall_s": round(wall, 2),
+        "store_batch": STORE_AHEAD_LETTERS,
+        "loadavg_1m": round(os.getloadavg()[0], 2),
+        "db_counts": counts,
+        "profiled": profile is not None,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.ingest",
                                      description=(__doc__ or "").split("\n")[0])
@@ -331,8 +442,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="let the subprocesses compile letterpress from source (see "
                         "bytecode_cache)")
     parser.add_argument("--skip-parse", action="store_true", help="skip (b) (debugging)")
+    parser.add_argument("--store-only", action="store_true",
+                        help="time only the writing of parsed letters (no IMAP, no parser "
+                        "processes); with --profile a cProfile of it")
     args = parser.parse_args(argv)
     n = args.letters
+    if args.store_only:
+        work = Path(tempfile.mkdtemp(prefix="lp-bench-store-"))
+        try:
+            print(json.dumps(store_only(work, n, args.seed, args.profile), ensure_ascii=False))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return 0
 
     work = Path(tempfile.mkdtemp(prefix="lp-bench-ingest-"))
     try:

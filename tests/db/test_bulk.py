@@ -92,3 +92,19 @@ def test_allocated_ids_follow_the_stored_ones(session: Session) -> None:
     assert len(set(first) | set(second) | {stored}) == 6
     assert min(first) > stored and min(second) > max(first)
     assert bulk.allocate_ids(session, LETTERS, 0) == []  # type: ignore[arg-type]
+
+
+def test_a_value_repeated_down_the_rows_is_converted_for_every_row(session: Session) -> None:
+    """Each column's processor runs once per run of the same object; the rows still differ."""
+    _blob(session)
+    later = SENT + dt.timedelta(days=1)
+    ids = bulk.allocate_ids(session, LETTERS, 6)  # type: ignore[arg-type]
+    sent = [SENT, SENT, None, later, later, SENT]
+    flags = [True, True, False, False, True, True]
+    bulk.insert_rows(session, LETTERS, LETTER_COLUMNS, [  # type: ignore[arg-type]
+        _row(letter_id, dedup_key=f"r{k}", sent_at=when, is_bulk=flag)
+        for k, (letter_id, when, flag) in enumerate(zip(ids, sent, flags, strict=True))
+    ])
+    rows = session.execute(select(Letter.dedup_key, Letter.sent_at, Letter.is_bulk)
+                           .order_by(Letter.dedup_key)).all()
+    assert [(r.sent_at, r.is_bulk) for r in rows] == list(zip(sent, flags, strict=True))

@@ -33,6 +33,7 @@ ROWS_PER_STATEMENT = 256
 MAX_PARAMS = 30_000
 
 Processor = Callable[[Any], Any]
+_NOTHING = object()
 
 
 def _sizes(count: int, top: int) -> Iterator[int]:
@@ -88,6 +89,10 @@ def insert_rows(session: Session, table: Table, columns: Sequence[str],
     head, one, tail, processors = _plan(table, tuple(columns), conn.dialect,
                                         tuple(skip_conflicts_on), tuple(returning))
     out: list[tuple[Any, ...]] = []
+    # Each column's last value and what its processor made of it: a value repeated down the
+    # rows (a batch's one timestamp, None, True) is converted once, not once a row.
+    seen: list[Any] = [_NOTHING] * len(processors)
+    done: list[Any] = [None] * len(processors)
     start = 0
     for size in _sizes(len(rows), _top(len(columns))):
         chunk = rows[start:start + size]
@@ -96,8 +101,13 @@ def insert_rows(session: Session, table: Table, columns: Sequence[str],
         if processors:
             for row in chunk:
                 values = list(row)
-                for i, process in processors:
-                    values[i] = process(values[i])
+                for k, (i, process) in enumerate(processors):
+                    value = values[i]
+                    if value is seen[k]:
+                        values[i] = done[k]
+                    else:
+                        seen[k] = value
+                        values[i] = done[k] = process(value)
                 params.extend(values)
         else:
             for row in chunk:

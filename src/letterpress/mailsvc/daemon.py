@@ -107,13 +107,15 @@ def _settle_heap() -> None:
     daemon keeps it for good, and walking it again in each of them cost a 20,000-letter import
     about 0.5 s of the process that writes. The young generation is collected every 20,000
     allocations instead of every 700: the letters in flight survive those collections anyway,
-    and each one walked them again (together ~0.5 s more; ``bench.ingest``).
+    and each one walked them again (together ~0.5 s more; ``bench.ingest``). Only the young
+    generations are collected before freezing: a full collection walked the whole start-up heap
+    once more (~75 ms of CPU before the first letter is fetched) to free a few hundred objects.
     """
     global _heap_settled
     if _heap_settled:  # once a process: what a later call would freeze may be garbage to come
         return
     _heap_settled = True
-    gc.collect()
+    gc.collect(1)
     gc.freeze()
     first, second, third = gc.get_threshold()
     gc.set_threshold(max(first, 20_000), second, third)

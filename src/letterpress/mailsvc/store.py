@@ -33,9 +33,9 @@ from letterpress.crm.model import (
     LetterLocation,
     MailFolder,
 )
+from letterpress.db.bulk import allocate_ids, insert_rows, select_in
 from letterpress.db.types import utcnow
 from letterpress.errors import FolderError
-from letterpress.db.bulk import allocate_ids, insert_rows, select_in
 from letterpress.mailsvc.invitation import parse_invitations
 from letterpress.mailsvc.parse_pool import Fetched  # defined there: workers import it
 from letterpress.mailsvc.stored import address_values, attachment_values, search_fields

@@ -171,7 +171,7 @@ class SqliteBackend(Backend):
         # Multi-row VALUES in a few fixed sizes: an executemany hands the GIL over at every
         # row, which costs the mail daemon's writing thread dearly while its event loop is busy,
         # and prepared statements of every size would fill the DB-API's statement cache
-        # (see letterpress.mailsvc.bulk).
+        # (see letterpress.db.bulk).
         start = 0
         while start < len(rows):
             size = min(_ROWS_PER_INSERT, 1 << ((len(rows) - start).bit_length() - 1))
