@@ -4,8 +4,10 @@ navigation, and how many queries the week costs."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 
+from flask import Flask, url_for
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
@@ -13,6 +15,8 @@ from sqlalchemy.orm import Session
 from letterpress.crm.tasks import set_task
 from letterpress.testing import factories
 from letterpress.testing.web import login_as
+from letterpress.web.calendar import display
+from letterpress.web.calendar.routes import card_prefix
 from tests.web.calendar_world import (  # noqa: F401
     WEEK,
     CalendarWorld,
@@ -244,3 +248,38 @@ def test_the_week_costs_the_same_few_queries_however_full(
     items = [s for s in statements if re.search(r"\bFROM (events|tasks)\b", s)]
     assert len(items) == 2, statements  # one for events, one for tasks
     assert full <= 7, statements  # and the user, the switcher's people, what the frame asks
+
+
+def test_items_link_their_day_and_counterparty_as_url_for_would(
+    app: Flask, client: FlaskClient, people: People, world: CalendarWorld
+) -> None:
+    """The week and month build these links by hand (routes.card_prefix, the day's link)."""
+    login_as(client, people.head)
+    path = f"?date={WEEK}&user={people.manager.id}"
+    week, month = _page(client, f"/calendar/week{path}"), _page(client, f"/calendar/month{path}")
+    with app.test_request_context("/"):
+        card = url_for("counterparties.card", counterparty_id=world.romashka.id)
+        day = url_for("calendar.day", date="2025-03-03", user=people.manager.id,
+                      _anchor=f"event-{world.meeting.id}")
+        assert card_prefix() + str(world.romashka.id) == card
+    for page in (week, month):
+        assert f'href="{card}"' in page
+        assert f'href="{html.escape(day)}"' in page
+        assert ">10:00</time>" in page and 'datetime="2025-03-03T10:00:00+03:00"' in page
+        assert "Встреча" in page  # the meeting's kind, named once a page
+
+
+def test_day_names_are_the_readers_language(app: Flask) -> None:
+    from flask_babel import force_locale, format_date
+
+    monday = dt.date(2025, 3, 3)
+    with app.test_request_context("/"):
+        for language in ("ru", "en"):
+            with force_locale(language):
+                assert display.day_heading(monday) == format_date(monday, "EEE, d MMMM")
+                assert display.day_short(monday) == format_date(monday, "EEE d")
+                assert display.weekday_short(monday) == format_date(monday, "EEE")
+                assert display.day_title(monday) == format_date(monday, "full")
+        with force_locale("en"):
+            assert display.day_heading(monday) == "Mon, 3 March"
+        assert display.day_heading(monday) == "пн, 3 марта"

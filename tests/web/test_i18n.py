@@ -105,3 +105,44 @@ def test_every_message_is_translated_and_the_mo_is_compiled() -> None:
     stale = sorted(text(m.id)[0] for m in po
                    if m.id and (m.id not in mo or text(mo[m.id].string) != text(m.string)))
     assert not stale, f"messages.mo is older than messages.po; run pybabel compile: {stale}"
+
+
+# --- the request's catalogue, remembered --------------------------------------------------------
+
+
+def _render(app: Flask, source: str, **values: object) -> str:
+    return app.jinja_env.from_string(source).render(**values)
+
+
+def test_templates_translate_as_jinja_new_style_gettext_would(app: Flask) -> None:
+    with app.test_request_context("/"):
+        assert _render(app, "{{ _('Calendar') }}|{{ gettext('Calendar') }}") == (
+            "Календарь|Календарь")
+        # Variables are escaped in an autoescaped template, the catalogue's text is not.
+        assert _render(app, "{% autoescape true %}{{ _('Calendar of %(name)s', name=who) }}"
+                       "{% endautoescape %}", who="<b>") == "Календарь: &lt;b&gt;"
+        assert _render(app, "{% autoescape false %}{{ _('Calendar of %(name)s', name=who) }}"
+                       "{% endautoescape %}", who="<b>") == "Календарь: <b>"
+        # Always a format string, as Jinja's: "%%" is a percent sign with or without variables.
+        assert _render(app, "{{ _('100%% sure') }}") == "100% sure"
+        assert _render(app, "{% autoescape false %}{{ _('100%% sure') }}{% endautoescape %}") == (
+            "100% sure")
+        assert _render(app, "{{ ngettext('%(num)d due', '%(num)d due', 3) }}") == "3 напоминания"
+        assert _render(app, "{{ _('%(num)s B', num=5) }}") == "5 Б"
+
+
+def test_the_remembered_catalogue_follows_a_forced_or_refreshed_locale(app: Flask) -> None:
+    from flask_babel import force_locale, gettext, refresh
+
+    from letterpress.web.i18n import current_locale, translations
+
+    source = "{{ _('Calendar') }}"
+    with app.test_request_context("/"):
+        assert _render(app, source) == "Календарь" and gettext("Calendar") == "Календарь"
+        assert str(current_locale()) == "ru"
+        with force_locale("en"):
+            assert _render(app, source) == "Calendar" and gettext("Calendar") == "Calendar"
+            assert str(current_locale()) == "en"
+        assert _render(app, source) == "Календарь" and gettext("Calendar") == "Календарь"
+        refresh()
+        assert translations().ugettext("Calendar") == "Календарь"

@@ -379,6 +379,23 @@ def test_the_header_count_matches_what_the_engine_calls_pending(
             reminders.pending(session, user.id, now))
 
 
+def test_the_header_counts_with_count_pendings_query(
+    people: People, world: World, session: Session
+) -> None:
+    """The header runs count_pending's COUNT built once with parameters: the same answers,
+    the snoozed reminders' time included."""
+    from letterpress.web.reminders.header import pending_count
+
+    now = dt.datetime.now(UTC)
+    for user in (people.manager, people.other, people.head):
+        for moment in (now, now + dt.timedelta(hours=3), now - dt.timedelta(days=1)):
+            assert session.scalar(pending_count(), {"user_id": user.id, "now": moment}) == (
+                reminders.count_pending(session, user.id, moment)), (user.login, moment)
+    assert session.scalar(pending_count(), {"user_id": people.manager.id, "now": now}) != (
+        session.scalar(pending_count(), {"user_id": people.manager.id,
+                                         "now": now + dt.timedelta(hours=3)}))
+
+
 def test_no_count_without_due_reminders_and_nothing_for_signed_out_pages(
     client: FlaskClient, people: People
 ) -> None:

@@ -17,7 +17,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import Engine
 
 from letterpress.config import Settings
-from letterpress.db.session import make_engine, session_factory
+from letterpress.db.session import session_factory
 from letterpress.search.hooks import install_hooks as install_search_hooks
 from letterpress.web import context, error_pages, i18n, mounts, security, templating
 from letterpress.web.auth import identity
@@ -58,7 +58,7 @@ def create_app(
         BABEL_DEFAULT_TIMEZONE=settings.company.timezone,
     )
     if engine is None:
-        engine = make_engine(settings.db_url)
+        engine = context.web_engine(settings.db_url)
     context.init_app(app, context.WebContext(
         settings=settings,
         engine=engine,

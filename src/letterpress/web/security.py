@@ -43,10 +43,14 @@ def init_app(app: Flask, settings: Settings) -> None:
         # secure_cookies means "served over HTTPS"; browsers then refuse a downgrade.
         headers["Strict-Transport-Security"] = HSTS
 
+    wanted = [(name.lower(), name, value) for name, value in headers.items()]
+
     @app.after_request
     def _set_headers(response: Response) -> Response:
-        for name, value in headers.items():
-            response.headers.setdefault(name, value)
-        if request.endpoint != "static" and "Cache-Control" not in response.headers:
+        # One pass over the response's headers (setdefault per header scans them each time).
+        present = {name.lower() for name, _value in response.headers.items()}
+        response.headers.extend(
+            [(name, value) for key, name, value in wanted if key not in present])
+        if request.endpoint != "static" and "cache-control" not in present:
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -16,7 +16,6 @@ from flask_babel import (
     format_date,
     format_datetime,
     format_decimal,
-    get_locale,
     gettext,
 )
 
@@ -30,7 +29,7 @@ _DATETIME_PATTERNS = {"ru": "dd.MM.yyyy HH:mm", "en": "d MMM yyyy, HH:mm"}
 
 
 def _language() -> str:
-    locale = get_locale()
+    locale = i18n.current_locale()
     return locale.language if locale is not None else "ru"
 
 

@@ -1,41 +1,64 @@
 """Titles and day names of calendar pages in the reader's language (CLDR patterns through
-Flask-Babel): «пн, 3 марта», «3 – 9 марта 2025 г.», «март 2025»."""
+Babel): «пн, 3 марта», «3 – 9 марта 2025 г.», «март 2025».
+
+A name depends on the day, the pattern and the locale only, so each is formatted once per worker
+and remembered (a week page names its seven days twice; a month some forty); the locale is the
+request's, as Flask-Babel's ``format_date`` would take it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
-from babel.dates import format_interval
-from flask_babel import format_date, get_locale
+from babel import Locale
+from babel.dates import format_date, format_interval
 
 from letterpress.web.calendar.periods import Span
+from letterpress.web.i18n import current_locale
+
+_NAMES = 4096
+
+
+def _locale() -> Locale:
+    return current_locale() or Locale.parse("ru")
+
+
+@functools.lru_cache(maxsize=_NAMES)
+def _formatted(day: dt.date, pattern: str, locale: Locale) -> str:
+    return str(format_date(day, pattern, locale=locale))
 
 
 def weekday_short(day: dt.date) -> str:
-    return str(format_date(day, "EEE"))
+    return _formatted(day, "EEE", _locale())
 
 
 def day_title(day: dt.date) -> str:
     """«понедельник, 3 марта 2025 г.»"""
-    return str(format_date(day, "full"))
+    return _formatted(day, "full", _locale())
 
 
 def day_heading(day: dt.date) -> str:
     """«пн, 3 марта»"""
-    return str(format_date(day, "EEE, d MMMM"))
+    return _formatted(day, "EEE, d MMMM", _locale())
 
 
 def day_short(day: dt.date) -> str:
     """«пн 3» (a column header)"""
-    return str(format_date(day, "EEE d"))
+    return _formatted(day, "EEE d", _locale())
+
+
+@functools.lru_cache(maxsize=_NAMES)
+def _title(span: Span, locale: Locale) -> str:
+    if span.view == "day":
+        return _formatted(span.first, "full", locale)
+    if span.view == "month":
+        return _formatted(span.first, "LLLL yyyy", locale).capitalize()
+    return str(format_interval(span.first, span.last, "yMMMd", locale=locale))
 
 
 def span_title(span: Span) -> str:
-    if span.view == "day":
-        return day_title(span.first)
-    if span.view == "month":
-        return str(format_date(span.first, "LLLL yyyy")).capitalize()
-    return str(format_interval(span.first, span.last, "yMMMd", locale=get_locale() or "ru"))
+    return _title(span, _locale())
 
 
 def clock(value: dt.datetime) -> str:

@@ -17,9 +17,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    event,
+    false,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 
 from letterpress.crm.calendar_data import CALENDAR_EVENT_KINDS
@@ -84,17 +95,35 @@ class Person:
 
 def viewable_people(session: Session, viewer: User) -> list[Person]:
     """The active users whose calendars and workload the viewer may see: the viewer first, then
-    the others by name (everyone for an administrator, the team for a head)."""
-    scope = report_manager_ids(session, viewer)
-    query = select(User.id, User.login, User.name).where(User.active.is_(True),
-                                                         User.id != viewer.id)
-    if scope is not None:
+    the others by name (everyone for an administrator, the team for a head).
+
+    Finding a head's team (:func:`report_manager_ids`) reads its members' rows; those it read
+    are taken as they are (the same transaction, a moment before), and only the rest asked for.
+    """
+    loaded: dict[int, User] = {}
+
+    def keep(_session: Session, instance: object) -> None:
+        if isinstance(instance, User):
+            loaded[instance.id] = instance
+
+    event.listen(session, "loaded_as_persistent", keep)
+    try:
+        scope = report_manager_ids(session, viewer)
+    finally:
+        event.remove(session, "loaded_as_persistent", keep)
+    if scope is None:
+        rows = session.execute(select(User.id, User.login, User.name).where(
+            User.active.is_(True), User.id != viewer.id)).all()
+        people = [Person(*row) for row in rows]
+    else:
         others = scope - {viewer.id}
-        if not others:
-            return [Person.of(viewer)]
-        query = query.where(User.id.in_(others))
-    people = sorted((Person(*row) for row in session.execute(query).all()),
-                    key=lambda p: (fold(p.display_name), p.login))
+        people = [Person.of(loaded[i]) for i in others if i in loaded and loaded[i].active]
+        missing = [i for i in others if i not in loaded]
+        if missing:
+            people.extend(Person(*row) for row in session.execute(
+                select(User.id, User.login, User.name).where(User.active.is_(True),
+                                                             User.id.in_(missing))))
+    people.sort(key=lambda p: (fold(p.display_name), p.login))
     return [Person.of(viewer), *people]
 
 
@@ -123,6 +152,15 @@ class Item:
         return f"{self.kind}-{self.id}"
 
     @property
+    def start_iso(self) -> str:
+        return self.start.isoformat()
+
+    @property
+    def clock(self) -> str:
+        """The local start as «09:30»."""
+        return self.start.strftime("%H:%M")
+
+    @property
     def is_open(self) -> bool:
         return self.state in (EventState.PLANNED.value, *OPEN_TASK_STATES)
 
@@ -136,8 +174,11 @@ def overdue_tasks_clause(now: dt.datetime) -> ColumnElement[bool]:
 
 
 def calendar_events_clause(viewer: User) -> ColumnElement[bool]:
-    return and_(Event.kind.in_(CALENDAR_EVENT_KINDS), Event.state.in_(EVENT_STATES),
-                visible_events_clause(viewer))
+    return _calendar_events(visible_events_clause(viewer))
+
+
+def _calendar_events(visible: ColumnElement[bool]) -> ColumnElement[bool]:
+    return and_(Event.kind.in_(CALENDAR_EVENT_KINDS), Event.state.in_(EVENT_STATES), visible)
 
 
 def calendar_tasks_clause() -> ColumnElement[bool]:
@@ -146,37 +187,72 @@ def calendar_tasks_clause() -> ColumnElement[bool]:
     return Task.state.in_(TASK_STATES)
 
 
+_Rows = Select[*tuple[Any, ...]]
+_ItemStatements = tuple[_Rows, _Rows]
+# Built once per pair of permission clauses that are constants (true() or false(): what
+# visible_*_clause give today); a clause made for one viewer is built into a fresh pair.
+_STATEMENTS: dict[tuple[int, int], _ItemStatements] = {}
+_CONSTANTS = (true(), false())
+
+
+def _item_statements(viewer: User) -> _ItemStatements:
+    """The events' and the tasks' statements of :func:`items`, with the parameters ``owner_id``,
+    ``start`` and ``end``. Building them took longer than running them, so they are kept."""
+    counterparties = visible_counterparties_clause(viewer)
+    events = visible_events_clause(viewer)
+    constant = all(any(c is k for k in _CONSTANTS) for c in (counterparties, events))
+    key = (id(counterparties), id(events))
+    found = _STATEMENTS.get(key) if constant else None
+    if found is None:
+        found = _build_item_statements(counterparties, events)
+        if constant:
+            _STATEMENTS[key] = found
+    return found
+
+
+def _build_item_statements(visible_counterparties: ColumnElement[bool],
+                           visible_events: ColumnElement[bool]) -> _ItemStatements:
+    owner: BindParameter[int] = bindparam("owner_id")
+    start: BindParameter[dt.datetime] = bindparam("start")
+    end: BindParameter[dt.datetime] = bindparam("end")
+    event_rows = (
+        select(Event.id, Event.subject, Event.content, Event.state, Event.start_at, Event.end_at,
+               Event.kind, Event.counterparty_id, Counterparty.name)
+        .outerjoin(Counterparty, and_(Counterparty.id == Event.counterparty_id,
+                                      visible_counterparties))
+        .where(Event.responsible_id == owner, Event.start_at >= start, Event.start_at < end,
+               _calendar_events(visible_events))
+    )
+    task_rows = (
+        select(Task.id, Task.subject, Task.description, Task.state, Task.due_at,
+               Task.counterparty_id, Counterparty.name)
+        .outerjoin(Counterparty, and_(Counterparty.id == Task.counterparty_id,
+                                      visible_counterparties))
+        .where(Task.assignee_id == owner, Task.due_at >= start, Task.due_at < end,
+               calendar_tasks_clause())
+    )
+    return event_rows, task_rows
+
+
 def items(
     session: Session, viewer: User, owner_id: int, start: dt.datetime, end: dt.datetime,
     tz: ZoneInfo, now: dt.datetime,
 ) -> list[Item]:
     """The owner's events and tasks in [start, end), by local time; the caller has asked
     :func:`calendar_owner`."""
-    counterparty = and_(Counterparty.id == Event.counterparty_id,
-                        visible_counterparties_clause(viewer))
-    event_rows = session.execute(
-        select(Event.id, Event.subject, Event.content, Event.state, Event.start_at, Event.end_at,
-               Event.kind, Event.counterparty_id, Counterparty.name)
-        .outerjoin(Counterparty, counterparty)
-        .where(Event.responsible_id == owner_id, Event.start_at >= start, Event.start_at < end,
-               calendar_events_clause(viewer))
-    ).all()
-    task_counterparty = and_(Counterparty.id == Task.counterparty_id,
-                             visible_counterparties_clause(viewer))
-    task_rows = session.execute(
-        select(Task.id, Task.subject, Task.description, Task.state, Task.due_at,
-               Task.counterparty_id, Counterparty.name)
-        .outerjoin(Counterparty, task_counterparty)
-        .where(Task.assignee_id == owner_id, Task.due_at >= start, Task.due_at < end,
-               calendar_tasks_clause())
-    ).all()
+    events, tasks = _item_statements(viewer)
+    params = {"owner_id": owner_id, "start": start, "end": end}
+    conn = session.connection()  # plain rows: the ORM's execution layer has nothing to add
+    event_rows = conn.execute(events, params).all()
+    task_rows = conn.execute(tasks, params).all()
     found: list[Item] = []
+    planned = EventState.PLANNED.value
     for eid, subject, content, state, start_at, end_at, kind, cp_id, cp_name in event_rows:
         found.append(Item(
             "event", eid, subject, content, state, start_at.astimezone(tz),
             end_at.astimezone(tz) if end_at is not None else None, kind,
             cp_id if cp_name is not None else None, cp_name,
-            state == EventState.PLANNED.value and start_at < now,
+            state == planned and start_at < now,
         ))
     for tid, subject, description, state, due_at, cp_id, cp_name in task_rows:
         if due_at is None:  # not in the range; for the type checker

@@ -16,6 +16,7 @@ from typing import Any
 from flask import Response, abort, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from letterpress.crm.calendar_data import CALENDAR_EVENT_KINDS
 from letterpress.crm.model import User
 from letterpress.db.types import utcnow
 from letterpress.web.auth.identity import current_account
@@ -31,6 +32,7 @@ from letterpress.web.calendar.periods import (
 )
 from letterpress.web.calendar.workload import workload as team_workload
 from letterpress.web.context import db, web_context
+from letterpress.web.labels import label
 
 NEW_EVENT_PREFIX = "new"
 
@@ -124,9 +126,16 @@ def render_view(
     ), status
 
 
+def card_prefix() -> str:
+    """A counterparty card's address without the id: ``card_prefix() + str(id)`` is
+    ``url_for("counterparties.card", counterparty_id=id)``, without building each one."""
+    return url_for("counterparties.card", counterparty_id=0)[:-1]
+
+
 def _helpers(owner_id: int, view: str) -> dict[str, Any]:
     """Template helpers; ``link`` builds many addresses a page, so it builds each view's path
-    once and adds the query by hand (the same result as :func:`calendar_url`)."""
+    once and adds the query by hand (the same result as :func:`calendar_url`); the items' card
+    links are ``card_prefix`` and the id, their kinds' names looked up once a page."""
     user = "" if owner_id == current_account().id else f"&user={owner_id}"
     paths: dict[str, str] = {}
 
@@ -143,7 +152,9 @@ def _helpers(owner_id: int, view: str) -> dict[str, Any]:
 
     return {"link": link, "plan": plan, "day_heading": display.day_heading,
             "day_short": display.day_short,
-            "clock": display.clock, "weekday_short": display.weekday_short}
+            "clock": display.clock, "weekday_short": display.weekday_short,
+            "card_prefix": card_prefix(),
+            "kind_labels": {kind: label(kind, "event_kind") for kind in CALENDAR_EVENT_KINDS}}
 
 
 @bp.get("/")
