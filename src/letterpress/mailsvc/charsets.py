@@ -36,6 +36,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import mul
 
 __all__ = ["Decoded", "decode_bytes", "mime_name", "normalise_charset"]
 
@@ -244,7 +245,7 @@ _OVERRIDE_MIN_BYTES = 8  # shorter text keeps its label: too few letters to argu
 
 @dataclass(frozen=True)
 class _Table:
-    weights: tuple[float, ...]  # per byte value 0x80..0xFF
+    by_byte: tuple[float, ...]  # the weight of each byte value (0 below 0x80)
     flips: re.Pattern[bytes]  # a lower-case letter followed by an upper-case one
     caps: re.Pattern[bytes]  # an upper-case letter followed by another one
     clusters: re.Pattern[bytes]  # four consonants or three vowels in a row
@@ -275,7 +276,7 @@ def _table(codec: str) -> _Table:
         return b"[" + b"".join(re.escape(bytes([v])) for v in values) + b"]"
 
     return _Table(
-        tuple(weights),
+        (0.0,) * 0x80 + tuple(weights),
         re.compile(cls(lower) + cls(upper)),
         re.compile(cls(upper) + b"(?=" + cls(upper) + b")"),
         re.compile(cls(consonants) + b"{4,}|" + cls(vowels) + b"{3,}"),
@@ -297,11 +298,8 @@ def cyrillic_score(data: bytes, codec: str, counts: Counter[int] | None = None) 
     table = _table(codec)
     if counts is None:
         counts = _high_counts(data)
-    high = 0
-    total = 0.0
-    for byte, count in counts.items():
-        high += count
-        total += table.weights[byte - 0x80] * count
+    high = sum(counts.values())
+    total = sum(map(mul, map(table.by_byte.__getitem__, counts.keys()), counts.values()), 0.0)
     if not high:
         return 0.0
     total -= _FLIP_PENALTY * len(table.flips.findall(data))

@@ -45,12 +45,15 @@ from email.message import Message
 from mailparser.dates import parse_mail_date  # type: ignore[import-untyped]
 
 from letterpress.errors import ParseFailure
+from letterpress.mailsvc import boundary
 from letterpress.mailsvc.addresses import parse_addresses
 from letterpress.mailsvc.charsets import normalise_charset
 from letterpress.mailsvc.headers import decode_header_value, message_ids, single_line, unfold
 from letterpress.mailsvc.letter import ROLES, Address, Attachment, CalendarPart, ParsedLetter
 from letterpress.mailsvc.mime import MAX_DEPTH, Body, walk
 from letterpress.search.extract import html_to_text
+
+boundary.install()  # every multipart's boundary without a regex compile
 
 __all__ = [
     "MAX_DEPTH",
