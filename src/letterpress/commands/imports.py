@@ -66,7 +66,7 @@ def import_erp(ctx: Context, args: argparse.Namespace) -> int:
     from letterpress.crm.erp_import import KINDS, import_csv, map_header, read_csv
 
     kind = KINDS[args.kind]
-    csv_file = read_csv(args.file)
+    csv_file = read_csv(args.file, kind)  # the header may follow a 1C report's title
     map_header(kind, csv_file.header, csv_file.path)  # a wrong file fails before the database
     with ctx.session() as session, _progress_bar(ctx, args, args.file) as progress:
         result = import_csv(session, kind, csv_file, settings=ctx.settings, progress=progress)

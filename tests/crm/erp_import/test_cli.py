@@ -75,3 +75,29 @@ def test_file_errors_exit_1_with_one_line(
         run("import", "letters", str(path))
     assert caught.value.code == 2
     assert not (tmp_path / "data").exists()
+
+
+def test_a_1c_report_with_title_lines_imports_from_the_command_line(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str], write_csv: WriteCsv,
+) -> None:
+    monkeypatch.setenv("LETTERPRESS_DATABASE_URL", db_url)
+    run = _runner(tmp_path, capsys)
+    path = write_csv([
+        ["Контрагенты", "", ""], ["", "", ""], ["Сформирован: 27.11.2026 10:00", "", ""], [],
+        ["Наименование", "Код", "Телефоны"],
+        ["ООО Ромашка", "К-1", "рабочий: +7 495 123-45-67"],
+        ["", "К-2", ""],
+        ["Итого", "", ""],  # the totals line: skipped
+    ], delimiter=";", encoding="cp1251")
+    code, out, err = run("import", "counterparties", str(path), "--format", "json")
+    assert (code, err) == (0, "")
+    assert json.loads(out) == {"created": 1, "updated": 0, "unchanged": 0, "rejected": [
+        {"row": 7, "column": "Наименование", "reason": "a value is required"}]}
+
+    headless = write_csv([["Контрагенты"], ["К-1", "Альфа"]], delimiter=";", name="headless.csv")
+    code, out, err = run("import", "counterparties", str(headless))
+    assert (code, out) == (1, "")
+    assert err == (f"letterpress: {headless}: no header found in the first 20 lines; expected a "
+                   "line with the columns external_id, name for counterparties "
+                   "(see docs/import.md)\n")

@@ -101,3 +101,39 @@ def test_reference() -> None:
     with pytest.raises(v.CellError) as caught:
         convert("CP-9")
     assert str(caught.value) == "unknown counterparty 'CP-9'"
+
+
+@pytest.mark.parametrize(("item", "split"), [
+    ("рабочий: +7 495 123-45-67", ("+7 495 123-45-67", "рабочий")),
+    ("+7 495 123-45-67 (рабочий)", ("+7 495 123-45-67", "рабочий")),
+    ("Моб.:+7 900 000-00-00", ("+7 900 000-00-00", "Моб.")),
+    ("+7 900 000-00-00 ( мобильный  личный )", ("+7 900 000-00-00", "мобильный личный")),
+    ("юридический: г. Москва, ул. Ленина, д. 1", ("г. Москва, ул. Ленина, д. 1", "юридический")),
+    # not labels: digits, commas, nothing before or after, too long
+    ("8 (495) 123-45-67", ("8 (495) 123-45-67", None)),
+    ("+7 495 123-45-67 (доб. 12)", ("+7 495 123-45-67 (доб. 12)", None)),
+    ("г. Москва, ул. Ленина, д. 1, офис: 5", ("г. Москва, ул. Ленина, д. 1, офис: 5", None)),
+    ("(рабочий)", ("(рабочий)", None)),
+    ("рабочий:", ("рабочий:", None)),
+    ("очень длинная метка для телефона, длиннее 32: +7 1", (
+        "очень длинная метка для телефона, длиннее 32: +7 1", None)),
+    ("a" * 33 + ": +7 1", ("a" * 33 + ": +7 1", None)),
+])
+def test_labels_of_phones_and_addresses(item: str, split: tuple[str, str | None]) -> None:
+    assert v.split_label(item, 32) == split
+
+
+def test_labelled_lists() -> None:
+    convert = v.labelled_list(max_length=20, max_label=32)
+    assert convert("рабочий: +7 1 | +7 2 (мобильный) | +7 3 | +7 1 (факс)") == (
+        ("+7 1", "рабочий"), ("+7 2", "мобильный"), ("+7 3", None))  # a repeated number: once
+    assert convert("") == ()
+    with pytest.raises(v.CellError, match="item '1234567890123456789012' is longer than 20"):
+        convert("рабочий: 1234567890123456789012")
+    address = v.labelled_single(max_length=500, max_label=32)
+    assert address(" почтовый: а/я 15, Москва ") == (("а/я 15, Москва", "почтовый"),)
+    assert address("Москва | Тверская 1") == (("Москва | Тверская 1", None),)  # not a list
+    assert address("") == ()
+    legal = v.labelled_single(max_length=500, max_label=32, label="юридический")
+    assert legal("Москва, Тверская 1") == (("Москва, Тверская 1", "юридический"),)
+    assert legal(" ") == ()

@@ -8,7 +8,8 @@ time by :mod:`.vectors`) and the columns of :mod:`.kinds` (records to checked va
 rejections) -> :mod:`.staging` (temporary tables, filled through :mod:`.sinks`: executemany on
 SQLite, COPY on PostgreSQL) -> :mod:`.writer` (set-based merge); the first big load of an empty
 ledger table skips staging (:mod:`.directload`). :mod:`.runner` ties them together. Row numbers
-in reports count the header as row 1, as a spreadsheet does.
+in reports count the header as row 1, as a spreadsheet does, or as the line it is on when a 1C
+report's title lines come before it.
 """
 
 from letterpress.crm.erp_import.csvfile import CsvFile, read_csv

@@ -197,11 +197,28 @@ class AmountOrYesNo(Conversion):
 # --- lists, for the child rows of a record ---------------------------------------------------
 
 @dataclass(frozen=True)
-class TextList(Conversion):
+class LabelledList(Conversion):
+    """Phones, each with an optional label: ``рабочий: +7 ...`` or ``+7 ... (рабочий)``."""
+
     max_length: int
+    max_label: int
 
     def converter(self, env: Env) -> v.Converter:
-        return v.text_list(max_length=self.max_length)
+        return v.labelled_list(max_length=self.max_length, max_label=self.max_label)
+
+
+@dataclass(frozen=True)
+class LabelledSingle(Conversion):
+    """A one-item labelled list from a single-valued column (a counterparty's address); with
+    ``label`` every value gets that label (1C's "Юридический адрес" column)."""
+
+    max_length: int
+    max_label: int
+    label: str | None = None
+
+    def converter(self, env: Env) -> v.Converter:
+        return v.labelled_single(max_length=self.max_length, max_label=self.max_label,
+                                 label=self.label)
 
 
 @dataclass(frozen=True)
@@ -223,18 +240,3 @@ class ReferenceList(Conversion):
     def converter(self, env: Env) -> v.Converter:
         return v.reference_list(getattr(env.lookups, self.target), REFERENCE_NAMES[self.target])
 
-
-@dataclass(frozen=True)
-class Single(Conversion):
-    """A one-item list from a single-valued column (the counterparty's address)."""
-
-    of: Conversion
-
-    def converter(self, env: Env) -> v.Converter:
-        convert = self.of.converter(env)
-
-        def single(cell: str) -> tuple[Any, ...]:
-            value = convert(cell)
-            return (value,) if value is not None else ()
-
-        return single

@@ -4,8 +4,14 @@
   anything else is read as Windows-1251, what 1C and Excel write on a Russian Windows.
 * Delimiter: ``;``, ``,`` or a tab, whichever the header line holds most of outside quotes
   (1C and a Russian Excel write ``;`` because ``,`` is their decimal separator).
-* Rows are numbered as a spreadsheet shows them: the header is row 1, so the first data row is
-  row 2; a quoted value with line breaks in it is still one row.
+* Header: given the kind of file, the first of the first :data:`HEADER_SEARCH_LINES` lines that
+  names the kind's required columns (:func:`~.schema.fits_header`); the lines above it, the
+  title of a report saved from 1C ("Контрагенты", "Сформирован: ..."), are cut off. Without a
+  kind the header is the first line. A last row of the file that starts with "Итого" and has no
+  external id (the totals line of a 1C report) is cut off too.
+* Rows are numbered as a spreadsheet shows them: the header is row 1 (or the line it is on,
+  after title lines), the next record is the row after it; a quoted value with line breaks in it
+  is still one row.
 
 :meth:`CsvFile.chunks` hands the records over a few thousand at a time, as columns when it can.
 A file without a double quote in it (what 1C and most exports write) is cut with ``str.split``,
@@ -23,10 +29,26 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from letterpress.crm.erp_import.schema import (
+    fits_header,
+    map_header,
+    named_fields,
+    required_columns,
+)
+from letterpress.crm.erp_import.values import WHITESPACE
 from letterpress.errors import UserError
 
+if TYPE_CHECKING:
+    from letterpress.crm.erp_import.schema import Kind
+
 FIRST_DATA_ROW = 2
+"""The first data row of a file whose header is its first line."""
+HEADER_SEARCH_LINES = 20
+"""How far down a header is looked for (a 1C report's title takes a few lines)."""
+TOTAL_WORD = "итого"
+_TAIL = 65536
 DELIMITERS = (";", ",", "\t")
 _MARK = "\x00"
 _QUOTED_RE = re.compile(r'"[^"]*"')
@@ -36,13 +58,22 @@ csv.field_size_limit(10 * 1024 * 1024)
 
 @dataclass(frozen=True)
 class CsvFile:
-    """A decoded CSV file and its dialect; :meth:`records` yields the data rows."""
+    """A decoded CSV file and its dialect; :meth:`records` yields the data rows.
+
+    ``text`` starts at the header line, which is line ``header_row`` of the file (1 unless
+    title lines came before it).
+    """
 
     path: Path
     text: str
     encoding: str
     delimiter: str
     header: tuple[str, ...]
+    header_row: int = 1
+
+    @property
+    def first_data_row(self) -> int:
+        return self.header_row + 1
 
     def records(self) -> Iterator[list[str]]:
         """Every record after the header, blank ones included (as ``[]``) so numbering holds."""
@@ -60,7 +91,7 @@ class CsvFile:
 
     def _csv_chunks(self, size: int) -> Iterator[Chunk]:
         reader = self.records()
-        first = FIRST_DATA_ROW
+        first = self.first_data_row
         while records := list(islice(reader, size)):
             yield Chunk(first, len(records), records=records)
             first += len(records)
@@ -69,11 +100,11 @@ class CsvFile:
         """Without quotes a record is a line: the text after the header cut at line breaks into
         parts of about ``size`` lines, each with the number of its first row."""
         text = self.text.replace("\r\n", "\n") if "\r" in self.text else self.text
-        start = text.find("\n") + 1  # the header is the first line
+        start = text.find("\n") + 1  # the text starts with the header line
         if not start:
             return
         length = max(1, (len(text) - start) // max(1, text.count("\n", start))) * size
-        first = FIRST_DATA_ROW
+        first = self.first_data_row
         while start < len(text):
             end = text.find("\n", start + length - 1) + 1 or len(text)
             part = text[start:end] if text.endswith("\n", start, end) else text[start:end] + "\n"
@@ -121,8 +152,11 @@ def split_lines(first_row: int, part: str, delimiter: str, width: int) -> Chunk:
     return Chunk(first_row, lines, records=records)
 
 
-def read_csv(path: str | Path) -> CsvFile:
-    """Read and decode ``path``; a :class:`UserError` naming the file if that cannot be done."""
+def read_csv(path: str | Path, kind: Kind | None = None) -> CsvFile:
+    """Read and decode ``path``; a :class:`UserError` naming the file if that cannot be done.
+
+    With ``kind`` the header is looked for below title lines (see :func:`parse_csv`).
+    """
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -130,10 +164,12 @@ def read_csv(path: str | Path) -> CsvFile:
         raise UserError(f"{path}: is a directory, not a CSV file") from None
     except OSError as exc:
         raise UserError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    return parse_csv(data, path)
+    return parse_csv(data, path, kind)
 
 
-def parse_csv(data: bytes, path: Path) -> CsvFile:
+def parse_csv(data: bytes, path: Path, kind: Kind | None = None) -> CsvFile:
+    """The decoded file; with ``kind``, its header found (:func:`find_header`) and a 1C totals
+    line at the end cut off (:func:`without_total`), else its header on the first line."""
     if data.startswith(b"PK\x03\x04"):
         raise UserError(f"{path}: looks like an Excel workbook; save it as CSV first")
     try:
@@ -144,13 +180,95 @@ def parse_csv(data: bytes, path: Path) -> CsvFile:
         ) from None
     if "\x00" in text:
         raise UserError(f"{path}: not a text file (it contains NUL bytes)")
+    if kind is not None:
+        header_row, start, delimiter, header = find_header(text, path, kind)
+        if start:
+            text = text[start:]
+        text = without_total(text, delimiter, named_fields(kind, header)["external_id"])
+        return CsvFile(path=path, text=text, encoding=encoding, delimiter=delimiter,
+                       header=header, header_row=header_row)
     first_line = text.split("\n", 1)[0]
     if not first_line.strip():
         raise UserError(f"{path}: empty file or empty first line; the first line must be the header")
     delimiter = detect_delimiter(first_line)
-    header = next(csv.reader([first_line], delimiter=delimiter))
     return CsvFile(path=path, text=text, encoding=encoding, delimiter=delimiter,
-                   header=tuple(header))
+                   header=_cells(first_line, delimiter))
+
+
+def _cells(line: str, delimiter: str) -> tuple[str, ...]:
+    return tuple(next(csv.reader([line], delimiter=delimiter), []))
+
+
+def find_header(text: str, path: Path, kind: Kind) -> tuple[int, int, str, tuple[str, ...]]:
+    """The header of a file of ``kind``: its line number, the offset in ``text`` where it starts,
+    the delimiter and the column names.
+
+    The header is the first of the first :data:`HEADER_SEARCH_LINES` lines that names the
+    columns the kind requires; a 1C report puts its title, the date it was made and empty lines
+    above it. When there is none, the line naming most of the kind's columns is taken to blame
+    (:func:`~.schema.map_header` says which required column it lacks, or which column it does
+    not know); a file where no line names any raises a :class:`UserError` listing the required
+    columns. Lines are cut at line breaks: a title line holding a quoted line break is not
+    expected.
+    """
+    blank = WHITESPACE + "".join(DELIMITERS)
+    if not text.strip(blank):
+        raise UserError(f"{path}: empty file; expected a header with the columns "
+                        f"{required_columns(kind)} for {kind.name}")
+    start = 0
+    best: tuple[int, tuple[str, ...]] | None = None
+    for number in range(1, HEADER_SEARCH_LINES + 1):
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
+        if line.strip(blank):
+            delimiter = detect_delimiter(line)
+            cells = _cells(line, delimiter)
+            named = named_fields(kind, cells)
+            if fits_header(kind, named):
+                return number, start, delimiter, cells
+            if named and (best is None or len(named) > best[0]):
+                best = (len(named), cells)
+        if end < 0:
+            break
+        start = end + 1
+    if best is not None:
+        map_header(kind, best[1], path)  # raises, naming what the likeliest header lacks
+    raise UserError(
+        f"{path}: no header found in the first {HEADER_SEARCH_LINES} lines; expected a line "
+        f"with the columns {required_columns(kind)} for {kind.name} (see docs/import.md)"
+    )
+
+
+def without_total(text: str, delimiter: str, id_position: int) -> str:
+    """``text`` without its last row if that is the totals line of a 1C report: its first cell
+    starts with "Итого" and its external id (the cell at ``id_position``) is empty.
+
+    Anything else stays, to be imported or rejected as any row. Costs a look at the end of the
+    text, and a count of its quotes only when the last line does start with "Итого" (a line
+    break inside a quoted value would otherwise pass for the start of a row).
+    """
+    # The end of the text without trailing blank lines and empty cells, found in its last
+    # part (stripping the whole text would copy it).
+    offset = max(0, len(text) - _TAIL)
+    body = text[offset:].rstrip(WHITESPACE + delimiter)
+    if not body and offset:
+        offset, body = 0, text.rstrip(WHITESPACE + delimiter)
+    line = body.rfind("\n") + 1
+    if not line:
+        return text  # the header is the only line (or the last line is longer than _TAIL)
+    if not body[line:line + 40].lstrip(WHITESPACE + '"').casefold().startswith(TOTAL_WORD):
+        return text
+    start = offset + line
+    if text.count('"', 0, start) % 2:
+        return text  # the line continues a quoted value
+    end = text.find("\n", start)
+    cells = _cells(text[start:] if end < 0 else text[start:end], delimiter)
+    first = cells[0].strip(WHITESPACE) if cells else ""
+    if not first.casefold().startswith(TOTAL_WORD):
+        return text
+    if id_position < len(cells) and cells[id_position].strip(WHITESPACE):
+        return text
+    return text[:start]
 
 
 def decode(data: bytes) -> tuple[str, str]:

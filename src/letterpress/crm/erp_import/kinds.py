@@ -19,13 +19,13 @@ from letterpress.crm.erp_import.conversions import (
     Date,
     DomainList,
     EmailList,
+    LabelledList,
+    LabelledSingle,
     Money,
     Reference,
     ReferenceList,
-    Single,
     Taxpayer,
     Text,
-    TextList,
 )
 from letterpress.crm.erp_import.schema import ChildTable, Field, Kind
 from letterpress.crm.model import (
@@ -108,6 +108,12 @@ def _table(model: type[Base]) -> Table:
     return table
 
 
+def _length(table: Table, column: str) -> int:
+    length = getattr(table.c[column].type, "length", None)
+    assert isinstance(length, int)
+    return length
+
+
 def _enum(aliases: dict[str, Any], members: Any) -> dict[str, str]:
     table = {str(m.value): str(m.value) for m in members}
     table.update({k: str(m.value) for k, m in aliases.items()})
@@ -127,6 +133,8 @@ NUMBER = ("номер", "номер документа")
 AMOUNT = ("сумма", "сумма документа")
 COST = ("себестоимость", "затраты")
 PHONES = ("phone", "телефон", "телефоны")
+LABEL_LENGTH = _length(_table(CounterpartyPhone), "label")
+"""Labels of phones and addresses (all String(32)), checked by test_import.py."""
 EMAILS = ("email", "e-mails", "электронная почта", "адрес электронной почты",
           "адреса электронной почты", "почта")
 
@@ -137,6 +145,8 @@ EXTERNAL = Field("external_id", Text(64, required=True), EXTERNAL_ID)
 COUNTERPARTY_REF = Reference("counterparties")
 ORDER_REF = Reference("orders")
 MANAGER_REF = Reference("users")
+
+ADDRESSES = ChildTable(_table(CounterpartyAddress), "counterparty_id", "value", label="label")
 
 COUNTERPARTIES = Kind(
     name="counterparties",
@@ -151,14 +161,22 @@ COUNTERPARTIES = Kind(
                                         "юридическое наименование", "официальное наименование")),
         Field("inn", Taxpayer("inn"), ("инн",)),
         Field("kpp", Taxpayer("kpp"), ("кпп",)),
-        Field("phones", TextList(64), PHONES,
-              child=ChildTable(_table(CounterpartyPhone), "counterparty_id", "value")),
+        Field("phones", LabelledList(64, LABEL_LENGTH), PHONES,
+              child=ChildTable(_table(CounterpartyPhone), "counterparty_id", "value",
+                               label="label")),
         Field("emails", EmailList(), EMAILS,
               child=ChildTable(_table(CounterpartyEmail), "counterparty_id", "email")),
         Field("domains", DomainList(), ("domain", "домены", "домен", "почтовые домены"),
               child=ChildTable(_table(CounterpartyDomain), "counterparty_id", "domain", None)),
-        Field("address", Single(Text(500)), ("адрес", "фактический адрес", "почтовый адрес"),
-              child=ChildTable(_table(CounterpartyAddress), "counterparty_id", "value")),
+        # One list of addresses from up to four columns: 1C exports each kind of address as a
+        # column of its own, and its label is the column's.
+        Field("address", LabelledSingle(500, LABEL_LENGTH), ("адрес",), child=ADDRESSES),
+        Field("legal_address", LabelledSingle(500, LABEL_LENGTH, "юридический"),
+              ("юридический адрес", "юр. адрес", "адрес юридический"), child=ADDRESSES),
+        Field("actual_address", LabelledSingle(500, LABEL_LENGTH, "фактический"),
+              ("фактический адрес", "факт. адрес", "адрес фактический"), child=ADDRESSES),
+        Field("postal_address", LabelledSingle(500, LABEL_LENGTH, "почтовый"),
+              ("почтовый адрес", "адрес почтовый", "адрес для писем"), child=ADDRESSES),
         Field("city", Text(100), ("город",)),
         Field("source", Text(100), ("источник", "источник информации",
                                     "источник информации при обращении")),
@@ -177,8 +195,8 @@ CONTACTS = Kind(
               column="counterparty_id"),
         Field("name", Text(300, required=True), ("фио", "наименование", "имя", "контактное лицо")),
         Field("position", Text(200), ("должность",)),
-        Field("phones", TextList(64), PHONES,
-              child=ChildTable(_table(ContactPhone), "contact_id", "value")),
+        Field("phones", LabelledList(64, LABEL_LENGTH), PHONES,
+              child=ChildTable(_table(ContactPhone), "contact_id", "value", label="label")),
         Field("emails", EmailList(), EMAILS,
               child=ChildTable(_table(ContactEmail), "contact_id", "email")),
         Field("birthday", Date(), ("день рождения", "дата рождения")),

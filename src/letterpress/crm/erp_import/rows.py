@@ -15,7 +15,7 @@ from functools import cached_property
 from itertools import compress
 from typing import Any
 
-from letterpress.crm.erp_import.csvfile import FIRST_DATA_ROW, Chunk
+from letterpress.crm.erp_import.csvfile import Chunk
 from letterpress.crm.erp_import.lookups import Lookups
 from letterpress.crm.erp_import.schema import Env, Finisher, Kind, Problems
 from letterpress.crm.erp_import.values import WHITESPACE
@@ -82,7 +82,7 @@ class RowReader:
         """
         finish = self.kind.finisher()
         for chunk in chunks:
-            self.rows_read = chunk.first_row + chunk.count - FIRST_DATA_ROW
+            self.rows_read += chunk.count
             rows, cells = self._cells(chunk)
             if rows:
                 batch = self._convert(rows, cells, finish)

@@ -73,7 +73,7 @@ def import_file(
         spec = KINDS[kind]
     except KeyError:
         raise UserError(f"unknown kind of import {kind!r} (expected: {', '.join(KINDS)})") from None
-    return import_csv(session, spec, read_csv(path), settings=settings or Settings(),
+    return import_csv(session, spec, read_csv(path, spec), settings=settings or Settings(),
                       progress=progress, bulk_threshold=bulk_threshold)
 
 

@@ -3,13 +3,14 @@
 A :class:`Kind` lists :class:`Field` s in the order of DESIGN.md. A field either fills a column of
 the kind's table or, with ``child`` set, a list of child rows (phones, e-mails, participants)
 that an import replaces when it changed. :func:`map_header` matches a file's header to the fields:
-English names as documented, or the Russian names of a 1C export, in any case and spacing.
+English names as documented, or the Russian names of a 1C export, in any case and spacing;
+:func:`fits_header` tells the header line of a 1C report from the title lines above it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,12 +37,18 @@ class Env:
 
 @dataclass(frozen=True)
 class ChildTable:
-    """Rows of ``table`` hanging off the parent by ``parent_key``; ``value`` holds one list item."""
+    """Rows of ``table`` hanging off the parent by ``parent_key``; ``value`` holds one list item.
+
+    With ``label`` (the column of a phone's or address's label) the items of the list are
+    ``(value, label)`` pairs. Several fields may fill one child table (the addresses from the
+    columns address, legal_address, ...): the file's columns for it then make one list together.
+    """
 
     table: Table
     parent_key: str
     value: str
     position: str | None = "position"
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -130,6 +137,44 @@ def header_key(name: str) -> str:
     return _HEADER_NOISE_RE.sub("", name.casefold()).replace("ё", "е")
 
 
+def _field_keys(kind: Kind) -> dict[str, int]:
+    """Every accepted header spelling (as :func:`header_key` folds it) -> the field's index."""
+    keys: dict[str, int] = {}
+    for i, f in enumerate(kind.fields):
+        for name in (f.name, *f.aliases):
+            keys.setdefault(header_key(name), i)
+    return keys
+
+
+def named_fields(kind: Kind, header: Sequence[str]) -> dict[str, int]:
+    """The fields of ``kind`` that ``header`` names, each with its first column's position.
+
+    Unlike :func:`map_header` this never fails: unknown and doubled columns are passed over.
+    """
+    keys = _field_keys(kind)
+    found: dict[str, int] = {}
+    for position, name in enumerate(header):
+        index = keys.get(header_key(name))
+        if index is not None:
+            found.setdefault(kind.fields[index].name, position)
+    return found
+
+
+def fits_header(kind: Kind, named: Iterable[str]) -> bool:
+    """Whether a line naming the fields ``named`` (see :func:`named_fields`) has every column
+    the kind requires: its required fields and one of each of its ``header_needs``."""
+    present = set(named)
+    return (all(f.name in present for f in kind.fields if f.required)
+            and all(present.intersection(group) for group in kind.header_needs))
+
+
+def required_columns(kind: Kind) -> str:
+    """The columns a header of ``kind`` must have, for messages: ``external_id, date, ...``."""
+    names = [f.name for f in kind.fields if f.required]
+    names += [" or ".join(group) for group in kind.header_needs]
+    return ", ".join(names)
+
+
 def map_header(kind: Kind, header: Sequence[str], path: Path) -> list[int | None]:
     """For each field of ``kind``, the index of its column in ``header`` (None if absent).
 
@@ -137,10 +182,7 @@ def map_header(kind: Kind, header: Sequence[str], path: Path) -> list[int | None
     and for a required column that is missing. Columns with an empty name are ignored (a
     trailing delimiter in the header line).
     """
-    keys: dict[str, int] = {}
-    for i, f in enumerate(kind.fields):
-        for name in (f.name, *f.aliases):
-            keys.setdefault(header_key(name), i)
+    keys = _field_keys(kind)
     found: list[int | None] = [None] * len(kind.fields)
     for position, name in enumerate(header):
         if not header_key(name):

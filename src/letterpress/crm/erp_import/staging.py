@@ -10,16 +10,40 @@ The tables are dropped by :meth:`Staging.drop`, and on PostgreSQL at commit in a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Boolean, Column, Connection, Integer, MetaData, Table, text
 
 from letterpress.crm.erp_import.rows import Batch
-from letterpress.crm.erp_import.schema import Field, Kind
+from letterpress.crm.erp_import.schema import ChildTable, Field, Kind
 from letterpress.crm.erp_import.sinks import RowSink, row_sink
 
 STAGE_TABLE = "lp_import_stage"
+
+
+@dataclass(frozen=True)
+class ChildList:
+    """One child table's list as the file gives it: from the fields at ``indexes`` (one, or
+    several columns filling the same table, their items in the kind's order), staged in
+    ``stage``."""
+
+    name: str
+    child: ChildTable
+    indexes: tuple[int, ...]
+    stage: Table
+
+    def lists(self, columns: list[list[Any]]) -> Iterator[tuple[Any, ...]]:
+        """Each row's items, from the converted columns of a batch."""
+        if len(self.indexes) == 1:
+            return iter(columns[self.indexes[0]])
+        return map(_joined, *(columns[i] for i in self.indexes))
+
+
+def _joined(*lists: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(chain.from_iterable(lists))
 
 
 class Staging:
@@ -27,7 +51,8 @@ class Staging:
 
     Parent table: the kind's columns (external id included), ``file_row`` (the row number), and
     for kinds with child lists ``target_id`` (the record the row matches, noted by the merge)
-    and ``refresh`` (its lists are to be rewritten). Child tables: ``file_row``, ``value``,
+    and ``refresh`` (its lists are to be rewritten). Child tables (:attr:`lists`, one per child
+    table the file's columns fill): ``file_row``, ``value``, ``label`` (for labelled lists),
     ``position``.
     """
 
@@ -48,41 +73,50 @@ class Staging:
             **options,
         )
         self._scalar = [i for i, f in scalar if f.target]
-        self.children: dict[str, Table] = {}
-        self._child_index: dict[str, int] = {}
+        by_table: dict[str, list[Field]] = {}
         for f in child_fields:
             assert f.child is not None
-            value_type = f.child.table.c[f.child.value].type
-            self.children[f.name] = Table(
-                f"{STAGE_TABLE}_{f.name}", metadata,
-                Column("file_row", Integer), Column("value", value_type),
-                Column("position", Integer), **options,
-            )
-            self._child_index[f.name] = kind.index(f.name)
+            by_table.setdefault(f.child.table.name, []).append(f)
+        self.lists: list[ChildList] = []
+        for fields in by_table.values():
+            first, child = fields[0], fields[0].child
+            assert child is not None
+            columns = [Column("file_row", Integer),
+                       Column("value", child.table.c[child.value].type)]
+            if child.label is not None:
+                columns.append(Column("label", child.table.c[child.label].type))
+            columns.append(Column("position", Integer))
+            stage = Table(f"{STAGE_TABLE}_{first.name}", metadata, *columns, **options)
+            indexes = tuple(kind.index(f.name) for f in fields)
+            self.lists.append(ChildList(first.name, child, indexes, stage))
         self.rows = 0
-        self._tables = [self.table, *self.children.values()]
+        self._tables = [self.table, *(c.stage for c in self.lists)]
         self.drop()
         for table in self._tables:
             table.create(connection)
         self._parents = self._sink(self.table)
-        self._items: dict[str, list[tuple[int, Any, int]]] = {name: [] for name in self.children}
+        self._items: dict[str, list[tuple[Any, ...]]] = {c.name: [] for c in self.lists}
 
     def load(self, batch: Batch) -> None:
         """Stage a batch of converted rows."""
         self._parents.write([*(batch.columns[i] for i in self._scalar), batch.rows])
-        for name, index in self._child_index.items():
-            self._items[name].extend((row, item, position)
-                                     for row, items in zip(batch.rows, batch.columns[index],
-                                                           strict=True)
-                                     for position, item in enumerate(items))
+        for child in self.lists:
+            lists = zip(batch.rows, child.lists(batch.columns), strict=True)
+            if child.child.label is None:
+                self._items[child.name].extend((row, item, position) for row, items in lists
+                                               for position, item in enumerate(items))
+            else:  # the items are (value, label)
+                self._items[child.name].extend((row, *item, position) for row, items in lists
+                                               for position, item in enumerate(items))
         self.rows += len(batch.rows)
 
     def close(self) -> None:
         """Finish writing: the parent rows' stream, then the child lists (kept until now)."""
         self._parents.close()
-        for name, items in self._items.items():
+        for child in self.lists:
+            items = self._items[child.name]
             if items:
-                sink = self._sink(self.children[name])
+                sink = self._sink(child.stage)
                 sink.write([list(column) for column in zip(*items, strict=True)])
                 sink.close()
             items.clear()

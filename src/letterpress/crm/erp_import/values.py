@@ -13,7 +13,8 @@ What is staged:
   (PostgreSQL's ``numeric`` from COPY text, SQLite through the column's NUMERIC affinity);
 * dates -> an ISO ``str`` ``YYYY-MM-DD``, the form SQLAlchemy stores in SQLite and COPY reads;
 * choices -> the canonical enumeration value;
-* references -> the id as text (see :mod:`.lookups`).
+* references -> the id as text (see :mod:`.lookups`);
+* labelled lists (phones, addresses) -> ``(value, label)`` pairs, the label ``None`` if none.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _DOMAIN_RE = re.compile(r"(?:[a-z0-9\u0400-\u04ff](?:[a-z0-9\u0400-\u04ff-]*[a-z0-9\u0400-\u04ff])?\.)+"
                         r"[a-z\u0400-\u04ff][a-z0-9\u0400-\u04ff-]*")
 _CURRENCY_RE = re.compile(r"[A-Z]{3}")
+# A label such as "рабочий", "моб.", "Юридический адрес": letters, then letters, spaces, dots or
+# hyphens. No digits, commas or colons, so that "(495)" or "г. Москва, ул. Ленина, 1" is never one.
+_LABEL_RE = re.compile(r"[^\W\d_](?:[^\W\d_]|[ .\-])*")
 _DATE_CACHE_LIMIT = 100_000
 
 LIST_SEPARATOR = "|"
@@ -250,6 +254,66 @@ def text_list(*, max_length: int) -> Converter:
         return unique(items)
 
     return convert
+
+
+def split_label(item: str, max_label: int) -> tuple[str, str | None]:
+    """An item of a phone or address list and its label, as 1C and people write them:
+    ``рабочий: +7 495 123-45-67`` or ``+7 495 123-45-67 (рабочий)`` -> ``("+7 495 123-45-67",
+    "рабочий")``.
+
+    What would be the label must look like one (see :data:`_LABEL_RE`) and be at most
+    ``max_label`` characters, else the item is all value (``8 (495) 123-45-67``, ``... (доб.
+    12)``, ``г. Москва, ...``) and the label None.
+    """
+    head, colon, tail = item.partition(":")
+    if colon:
+        label, value = _label(head, max_label), tail.strip(WHITESPACE)
+        if label is not None and value:
+            return value, label
+    if item.endswith(")"):
+        opening = item.rfind("(")
+        if opening > 0:
+            label, value = _label(item[opening + 1:-1], max_label), item[:opening].strip(WHITESPACE)
+            if label is not None and value:
+                return value, label
+    return item, None
+
+
+def _label(text: str, max_label: int) -> str | None:
+    label = _SPACES_RE.sub(" ", text.strip(WHITESPACE))
+    return label if len(label) <= max_label and _LABEL_RE.fullmatch(label) else None
+
+
+def labelled_list(*, max_length: int, max_label: int) -> Converter:
+    """Items with an optional label each (see :func:`split_label`); an item whose value came
+    before is dropped, its label with it."""
+
+    def convert(cell: str) -> tuple[tuple[str, str | None], ...]:
+        items: dict[str, str | None] = {}
+        for item in split_list(cell):
+            value, label = split_label(item, max_label)
+            if len(value) > max_length:
+                raise CellError(f"item {quoted(value)} is longer than {max_length} characters")
+            items.setdefault(value, label)
+        return tuple(items.items())
+
+    return convert
+
+
+def labelled_single(*, max_length: int, max_label: int, label: str | None = None) -> Converter:
+    """A one-item list from a single-valued column; its label is ``label`` if given (the column
+    says what the value is), else read from the cell as :func:`split_label` does."""
+    convert = text(max_length=max_length)
+
+    def single(cell: str) -> tuple[tuple[str, str | None], ...]:
+        value = convert(cell)
+        if value is None:
+            return ()
+        if label is not None:
+            return ((value, label),)
+        return (split_label(value, max_label),)
+
+    return single
 
 
 def email_list(cell: str) -> tuple[str, ...]:

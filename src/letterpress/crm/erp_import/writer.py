@@ -4,7 +4,7 @@ Rows and records are matched by external id.
 
 1. Kinds with child lists (phones, e-mails, ...) first note in the stage the record each row
    matches (``target_id``) and flag (``refresh``) those whose lists differ from the file's,
-   found with EXCEPT both ways.
+   found with EXCEPT both ways (values, labels and positions compared).
 2. UPDATE ... FROM of the records where a column the file has IS DISTINCT FROM the staged value
    (or whose lists differ): its row count is the number updated.
 3. INSERT ... SELECT of the rows that match nothing (NOT EXISTS): the number created. When they
@@ -39,7 +39,7 @@ from sqlalchemy import (
 
 from letterpress.crm.erp_import import bulk
 from letterpress.crm.erp_import.schema import Field, Kind
-from letterpress.crm.erp_import.staging import Staging
+from letterpress.crm.erp_import.staging import ChildList, Staging
 
 
 @dataclass(frozen=True)
@@ -58,13 +58,14 @@ def merge(
     child_fields: Sequence[Field],
     bulk_threshold: int = bulk.DEFAULT_THRESHOLD,
 ) -> MergeCounts:
-    """Merge ``staging`` into ``kind.table``; ``updatable`` are the columns the file sets."""
+    """Merge ``staging`` into ``kind.table``; ``updatable`` are the columns the file sets,
+    ``child_fields`` its child lists (staged as ``staging.lists``)."""
     target, stage = kind.table, staging.table
     matched = target.c.external_id == stage.c.external_id
     if child_fields:
         connection.execute(update(stage).values(target_id=target.c.id).where(matched))
-        for f in child_fields:
-            _mark_changed_children(connection, staging, f)
+        for child in staging.lists:
+            _mark_changed_children(connection, staging, child)
     updated_ids = _update(connection, kind, stage, updatable, lists=bool(child_fields))
     created_ids = _insert(connection, kind, staging, bulk_threshold)
     created, updated = len(created_ids), len(updated_ids)
@@ -74,8 +75,8 @@ def merge(
                 update(stage).values(target_id=target.c.id, refresh=True)
                 .where(stage.c.target_id.is_(None), matched)
             )
-        for f in child_fields:
-            _rewrite_children(connection, staging, f)
+        for child in staging.lists:
+            _rewrite_children(connection, staging, child)
     changed = [id_ for id_ in (*created_ids, *updated_ids)
                if id_ is not None] if kind.report_changes else []
     return MergeCounts(created=created, updated=updated, changed_ids=changed)
@@ -134,26 +135,30 @@ def _insert(
         return [None] * int(result.rowcount)
 
 
-def _staged_children(staging: Staging, f: Field) -> Select[tuple[object, ...]]:
-    assert f.child is not None
-    stage, items = staging.table, staging.children[f.name]
+def _child_columns(child: ChildList) -> list[str]:
+    """The columns of the child table an item fills, besides the parent's id."""
+    spec = child.child
+    return [spec.value, *(c for c in (spec.label, spec.position) if c is not None)]
+
+
+def _staged_children(staging: Staging, child: ChildList) -> Select[tuple[object, ...]]:
+    """(target id, value[, label][, position]) of the staged items, as the child table has them."""
+    stage, items = staging.table, child.stage
     columns = [stage.c.target_id, items.c.value]
-    if f.child.position is not None:
+    if child.child.label is not None:
+        columns.append(items.c.label)
+    if child.child.position is not None:
         columns.append(items.c.position)
     return select(*columns).join_from(items, stage, items.c.file_row == stage.c.file_row)
 
 
-def _mark_changed_children(connection: Connection, staging: Staging, f: Field) -> None:
-    """Set ``refresh`` on existing records whose list ``f`` differs from the file's."""
-    assert f.child is not None
-    stage, child = staging.table, f.child.table
-    staged = _staged_children(staging, f).where(stage.c.target_id.is_not(None))
-    columns = [child.c[f.child.parent_key], child.c[f.child.value]]
-    if f.child.position is not None:
-        columns.append(child.c[f.child.position])
-    current = select(*columns).join_from(
-        child, stage, child.c[f.child.parent_key] == stage.c.target_id
-    )
+def _mark_changed_children(connection: Connection, staging: Staging, child: ChildList) -> None:
+    """Set ``refresh`` on existing records whose list differs from the file's."""
+    stage, spec = staging.table, child.child
+    staged = _staged_children(staging, child).where(stage.c.target_id.is_not(None))
+    table = spec.table
+    current = select(table.c[spec.parent_key], *(table.c[c] for c in _child_columns(child))
+                     ).join_from(table, stage, table.c[spec.parent_key] == stage.c.target_id)
     for difference in (except_(staged, current), except_(current, staged)):
         ids = difference.subquery()
         connection.execute(
@@ -162,15 +167,12 @@ def _mark_changed_children(connection: Connection, staging: Staging, f: Field) -
         )
 
 
-def _rewrite_children(connection: Connection, staging: Staging, f: Field) -> None:
-    assert f.child is not None
-    stage, child = staging.table, f.child.table
+def _rewrite_children(connection: Connection, staging: Staging, child: ChildList) -> None:
+    stage, spec = staging.table, child.child
     refreshed = select(stage.c.target_id).where(stage.c.refresh.is_(True))
-    connection.execute(delete(child).where(child.c[f.child.parent_key].in_(refreshed)))
-    columns = [f.child.parent_key, f.child.value]
-    if f.child.position is not None:
-        columns.append(f.child.position)
-    items = staging.children[f.name]
-    rows = (_staged_children(staging, f).where(stage.c.refresh.is_(True))
+    connection.execute(delete(spec.table).where(spec.table.c[spec.parent_key].in_(refreshed)))
+    items = child.stage
+    rows = (_staged_children(staging, child).where(stage.c.refresh.is_(True))
             .order_by(items.c.file_row, items.c.position))
-    connection.execute(insert(child).from_select(columns, rows))
+    connection.execute(insert(spec.table).from_select([spec.parent_key, *_child_columns(child)],
+                                                      rows))
