@@ -10,6 +10,7 @@ from letterpress.crm import contacts, users
 from letterpress.crm.counterparties import CounterpartyData, create_counterparty
 from letterpress.crm.events import register_event
 from letterpress.crm.model import (
+    BirthdayCall,
     Campaign,
     CampaignParticipant,
     ContactPerson,
@@ -114,3 +115,34 @@ def test_merge_moves_letter_links_and_campaign_places_without_repeats(session: S
     assert ("both@pechat.ru", other.id, stranger.id) in links()
     assert session.execute(select(CampaignParticipant.contact_person_id)).scalars().all() == [
         keep.id]
+
+
+def test_merge_keeps_the_record_of_birthday_and_anniversary_calls(session: Session) -> None:
+    """A call made this year for the duplicate's birthday or anniversary is not planned again for
+    the kept contact; a year both were called for keeps one record."""
+    cp = create_counterparty(session, CounterpartyData(name="Печать+"))
+    keep = contacts.create_contact(session, name="Иван Петров", counterparty_id=cp.id,
+                                   anniversaries=[("свадьба", dt.date(2005, 6, 1))])
+    dup = contacts.create_contact(
+        session, name="Петров Иван", counterparty_id=cp.id, birthday=dt.date(1980, 5, 17),
+        anniversaries=[("свадьба", dt.date(2005, 6, 1)), ("юбилей фирмы", dt.date(2001, 2, 3))])
+    session.flush()
+    wedding, founding = (a.id for a in dup.anniversaries)
+    keep_wedding = keep.anniversaries[0].id
+    session.add_all([
+        BirthdayCall(contact_id=keep.id, occasion="birthday", year=2024),
+        BirthdayCall(contact_id=dup.id, occasion="birthday", year=2024),
+        BirthdayCall(contact_id=dup.id, occasion="birthday", year=2025),
+        BirthdayCall(contact_id=dup.id, occasion=f"anniversary:{wedding}", year=2025),
+        BirthdayCall(contact_id=dup.id, occasion=f"anniversary:{founding}", year=2025),
+    ])
+    session.commit()
+    merged = contacts.merge_contacts(session, keep.id, dup.id)
+    session.commit()
+    new_founding = next(a.id for a in merged.anniversaries if a.label == "юбилей фирмы")
+    assert sorted(session.execute(select(BirthdayCall.contact_id, BirthdayCall.occasion,
+                                         BirthdayCall.year)).all()) == sorted([
+        (keep.id, "birthday", 2024), (keep.id, "birthday", 2025),
+        (keep.id, f"anniversary:{keep_wedding}", 2025),
+        (keep.id, f"anniversary:{new_founding}", 2025),
+    ])

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from letterpress.crm.channels import normalise_email, normalise_phone, phone_digits
 from letterpress.crm.model import (
     Anniversary,
+    BirthdayCall,
     CampaignParticipant,
     ContactEmail,
     ContactPerson,
@@ -75,8 +76,9 @@ def merge_contacts(session: Session, keep_id: int, duplicate_id: int) -> Contact
 
     Scalar fields empty on ``keep`` are taken from the duplicate; where both hold different
     values, the duplicate's goes into the notes so nothing is lost. Events, campaign
-    participations and the contact person of letter links move to ``keep`` (a participation
-    ``keep`` has already is kept once); the duplicate is deleted.
+    participations, records of birthday and anniversary calls and the contact person of letter
+    links move to ``keep`` (a participation or a call ``keep`` has already is kept once); the
+    duplicate is deleted.
     """
     if keep_id == duplicate_id:
         raise ValidationError("a contact cannot be merged with itself")
@@ -115,10 +117,17 @@ def merge_contacts(session: Session, keep_id: int, duplicate_id: int) -> Contact
             keep.phones.append(ContactPhone(value=phone.value, label=phone.label,
                                             position=len(keep.phones)))
             known_phones.add(phone_digits(phone.value))
-    known_dates = {(a.label, a.date) for a in keep.anniversaries}
+    known_dates = {(a.label, a.date): a for a in keep.anniversaries}
+    anniversary_of: dict[int, Anniversary] = {}  # the duplicate's anniversary -> keep's
     for ann in dup.anniversaries:
         if (ann.label, ann.date) not in known_dates:
-            keep.anniversaries.append(Anniversary(label=ann.label, date=ann.date))
+            known_dates[ann.label, ann.date] = Anniversary(label=ann.label, date=ann.date)
+            keep.anniversaries.append(known_dates[ann.label, ann.date])
+        anniversary_of[ann.id] = known_dates[ann.label, ann.date]
+    session.flush()
+    _move_birthday_calls(session, dup.id, keep.id,
+                         {f"anniversary:{old}": f"anniversary:{new.id}"
+                          for old, new in anniversary_of.items()})
     session.execute(update(Event).where(Event.contact_person_id == dup.id)
                     .values(contact_person_id=keep.id))
     move_campaign_participations(session, "contact_person_id", dup.id, keep.id)
@@ -130,6 +139,27 @@ def merge_contacts(session: Session, keep_id: int, duplicate_id: int) -> Contact
     session.delete(dup)
     session.flush()
     return keep
+
+
+def _move_birthday_calls(session: Session, dup_id: int, keep_id: int,
+                         occasions: dict[str, str]) -> None:
+    """The duplicate's records of birthday and anniversary calls become ``keep_id``'s (with
+    ``occasions`` renaming its anniversaries to keep's), so the reminders do not plan a second
+    call for an occasion of a year already called; a year ``keep_id`` has a record of already
+    keeps that one."""
+    calls = session.scalars(select(BirthdayCall).where(BirthdayCall.contact_id == dup_id)).all()
+    if not calls:
+        return
+    taken = {(occasion, year) for occasion, year in session.execute(
+        select(BirthdayCall.occasion, BirthdayCall.year).where(BirthdayCall.contact_id == keep_id))}
+    for call in calls:
+        occasion = occasions.get(call.occasion, call.occasion)
+        if (occasion, call.year) in taken:
+            session.delete(call)
+        else:
+            call.contact_id, call.occasion = keep_id, occasion
+            taken.add((occasion, call.year))
+    session.flush()
 
 
 def move_campaign_participations(
