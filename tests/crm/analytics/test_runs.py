@@ -10,6 +10,9 @@ from sqlalchemy.orm import Session
 
 from letterpress.config import Settings
 from letterpress.crm.analytics import parse_period, run, run_nightly
+from letterpress.crm.analytics.abc import store_abc
+from letterpress.crm.analytics.periods import month_no
+from letterpress.crm.analytics.runlog import run_settings
 from letterpress.crm.model import (
     AbcResult,
     AnalyticsRun,
@@ -55,8 +58,20 @@ def test_rerunning_gives_the_same_rows(session: Session, ledger: Ledger) -> None
     run(session, Settings().analytics, today)
     session.commit()
     assert _snapshot(session) == first
-    assert session.scalar(select(func.count()).select_from(AnalyticsRun)
-                          .where(AnalyticsRun.kind == "abc")) == 2
+
+    def runs() -> list[tuple[str, str]]:
+        return sorted((kind, run_settings(text).get("abc_measure") or "")
+                      for kind, text in session.execute(
+                          select(AnalyticsRun.kind, AnalyticsRun.settings)
+                          .where(AnalyticsRun.kind.in_(("abc", "xyz")))))
+
+    # The second run's rows replaced the first's: its log entry supersedes the first's.
+    assert runs() == [("abc", "revenue"), ("xyz", "")]
+    period = parse_period(figures["period"])
+    store_abc(session, Settings().analytics, period, "orders", month_no(today))
+    store_abc(session, Settings().analytics, period, "orders", month_no(today))
+    session.commit()
+    assert runs() == [("abc", "orders"), ("abc", "revenue"), ("xyz", "")]
 
 
 def test_run_nightly_commits(engine: Engine) -> None:

@@ -23,7 +23,6 @@ the month before its first (two rows per customer).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -48,6 +47,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from letterpress.config import AnalyticsSettings
+from letterpress.crm.analytics import runlog
 from letterpress.crm.analytics.expressions import (
     as_float,
     month_of,
@@ -67,7 +67,7 @@ from letterpress.crm.analytics.report import (
     scope_clause,
     settings_used,
 )
-from letterpress.crm.model import AbcResult, AnalyticsRun, Counterparty, CustomerMonth, User
+from letterpress.crm.model import AbcResult, Counterparty, CustomerMonth, User
 from letterpress.db.types import utcnow
 
 MEASURES = ("revenue", "gross_profit", "orders")
@@ -349,8 +349,6 @@ def store_abc(session: Session, settings: AnalyticsSettings, period: Period, mea
         AbcResult.period_end == period.end)) or 0
     used = settings_used(settings, "abc_a_percent", "abc_b_percent")
     used["abc_measure"] = measure
-    session.add(AnalyticsRun(kind="abc", period_start=period.start, period_end=period.end,
-                             settings=json.dumps(used), rows=rows, started_at=started,
-                             finished_at=utcnow()))
-    session.flush()
+    runlog.record(session, "abc", period, used, rows=rows, started=started,
+                  replaces=("abc_measure",))
     return rows

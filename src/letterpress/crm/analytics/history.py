@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -53,6 +52,7 @@ from sqlalchemy.orm import Session
 
 from letterpress.config import AnalyticsSettings
 from letterpress.crm.analytics.periods import Period
+from letterpress.crm.analytics.runlog import run_settings
 from letterpress.crm.model import AbcResult, AnalyticsRun, StageChange, XyzResult
 from letterpress.db.types import UTCDateTime
 
@@ -213,14 +213,6 @@ def _statement() -> CompoundSelect[Any]:
     return union_all(stored, register, abc_rows, xyz_rows, stages)
 
 
-def _settings(text: str | None) -> dict[str, Any]:
-    try:
-        found = json.loads(text or "{}")
-    except ValueError:
-        return {}
-    return found if isinstance(found, dict) else {}
-
-
 def class_history(session: Session, settings: AnalyticsSettings,
                   counterparty_id: int) -> ClassHistory:
     """The counterparty's stored classes and stage changes, in one statement (see the module's
@@ -247,7 +239,7 @@ def class_history(session: Session, settings: AnalyticsSettings,
         elif row.start is None or row.end is None:
             continue
         elif row.part in ("abc", "xyz"):
-            used = _settings(row.settings)
+            used = run_settings(row.settings)
             if row.part == "abc" and used.get("abc_measure") == abc_measure:
                 found = abc_runs
             elif (row.part == "xyz" and used.get("xyz_measure") == xyz_measure

@@ -18,7 +18,6 @@ the stage window, or gross profit) has no ``cv`` and no class.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -44,6 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from letterpress.config import AnalyticsSettings
+from letterpress.crm.analytics import runlog
 from letterpress.crm.analytics.abc import classify as abc_classify
 from letterpress.crm.analytics.expressions import (
     as_float,
@@ -61,7 +61,7 @@ from letterpress.crm.analytics.report import (
     scope_clause,
     settings_used,
 )
-from letterpress.crm.model import AnalyticsRun, Counterparty, CustomerMonth, XyzResult
+from letterpress.crm.model import Counterparty, CustomerMonth, XyzResult
 from letterpress.db.types import utcnow
 from letterpress.errors import ValidationError
 
@@ -255,8 +255,6 @@ def store_xyz(session: Session, settings: AnalyticsSettings, period: Period, tod
     x, y = thresholds(settings)
     used = {"xyz_measure": measure, "xyz_bucket": bucket, "xyz_x_percent": x,
             "xyz_y_percent": y}
-    session.add(AnalyticsRun(kind="xyz", period_start=period.start, period_end=period.end,
-                             settings=json.dumps(used), rows=rows, started_at=started,
-                             finished_at=utcnow()))
-    session.flush()
+    runlog.record(session, "xyz", period, used, rows=rows, started=started,
+                  replaces=("xyz_measure", "xyz_bucket"))
     return rows
