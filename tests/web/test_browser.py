@@ -13,31 +13,24 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
 from letterpress.db.session import session_factory
 from letterpress.testing import factories, letters, mailstore
 from letterpress.testing.database import fresh_engine, sqlite_url
-from letterpress.testing.factories import DEFAULT_PASSWORD
-from letterpress.testing.serve import serving, without_serve_environment
-from tests.conftest import require_service
+from tests.web.browser_support import (  # noqa: F401 - browser is a fixture
+    DESKTOP,
+    PHONE,
+    Watch,
+    browser,
+    server_fixture,
+    shot,
+    sign_in,
+)
 from tests.web.conftest import HOSTILE_HTML, INVOICE_NAME, PNG_1PX
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).parents[2] / "test-artifacts" / "browser"
-CHROMIUM_FLAGS = [
-    "--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-DESKTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
-LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 pytestmark = pytest.mark.slow
 
@@ -86,87 +79,19 @@ def _prepare(data_dir: Path) -> None:
         session.commit()
 
 
-def require_browser() -> None:
-    """Chromium and Playwright are there, else the test fails in CI and skips on a laptop."""
-    require_service(CHROMIUM.exists(), f"Chromium is not installed at {CHROMIUM}")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:  # pragma: no cover - a test dependency
-        require_service(False, "the playwright package is not installed")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``letterpress serve`` on a free loopback port; yields its base URL."""
-    require_browser()
-    root = tmp_path_factory.mktemp("browser")
-    data_dir = root / "data"
-    with without_serve_environment():
-        _prepare(data_dir)
-    with serving(data_dir, root) as base:
-        yield base
-
-
-@dataclass
-class Watch:
-    """What the browser tried behind our back: dialogs and requests to other hosts."""
-
-    dialogs: list[str] = field(default_factory=list)
-    remote: list[str] = field(default_factory=list)
-
-
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[tuple[Any, Watch]]:
-    from playwright.sync_api import Route, sync_playwright
-
-    watch = Watch()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True,
-            args=CHROMIUM_FLAGS, viewport=DESKTOP, locale="ru-RU",
-        )
-        try:
-            def intercept(route: Route) -> None:
-                host = urlsplit(route.request.url).hostname or ""
-                if route.request.url.startswith(("data:", "blob:")) or host in LOOPBACK:
-                    route.continue_()
-                else:
-                    watch.remote.append(route.request.url)
-                    route.abort()
-
-            context.route("**/*", intercept)
-            context.on("page", lambda page: page.on(
-                "dialog", lambda dialog: (watch.dialogs.append(dialog.message), dialog.dismiss())))
-            yield context, watch
-        finally:
-            context.close()
-
-
-def _shot(page: Any, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def _sign_in(page: Any, base: str, login: str) -> None:
-    page.goto(f"{base}/login")
-    assert page.locator("html").get_attribute("lang") == "ru"
-    assert "Вход" in page.content()
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/counterparties/$"))
+server = server_fixture(_prepare, "browser")
 
 
 def test_a_manager_works_with_a_counterparty_and_a_hostile_letter(
-    server: str, browser: tuple[Any, Watch]
+    server: str, browser: tuple[Any, Watch]  # noqa: F811 - a fixture
 ) -> None:
     context, watch = browser
     page = context.pages[0] if context.pages else context.new_page()
     page.on("dialog", lambda dialog: (watch.dialogs.append(dialog.message), dialog.dismiss()))
 
-    _sign_in(page, server, "manager1")
+    sign_in(page, server, "manager1", check_form=True)
     assert page.get_by_role("link", name="ООО Ромашка").is_visible()
-    _shot(page, "01-counterparties-desktop")
+    shot(page, "01-counterparties-desktop")
 
     page.get_by_role("link", name="ООО Ромашка").click()
     page.wait_for_url(re.compile(r"/counterparties/\d+$"))
@@ -183,7 +108,7 @@ def test_a_manager_works_with_a_counterparty_and_a_hostile_letter(
     history = page.locator("#history")
     assert history.get_by_text("Звонок о тираже").is_visible()
     assert history.get_by_text("Тираж 5000 экз., сроки до пятницы.").is_visible()
-    _shot(page, "02-card-desktop")
+    shot(page, "02-card-desktop")
 
     # The newest threads come into the card after it (js/card.js, under the CSP).
     threads = page.locator("#correspondence .thread-list")
@@ -195,15 +120,15 @@ def test_a_manager_works_with_a_counterparty_and_a_hostile_letter(
     page.wait_for_url(re.compile(r"/letters$"))
     page.wait_for_load_state("networkidle")
     assert page.get_by_role("heading", name=re.compile("Переписка")).is_visible()
-    _shot(page, "03-correspondence-desktop")
+    shot(page, "03-correspondence-desktop")
 
     # The mail section, a mailbox, the hostile letter.
     page.get_by_role("navigation", name="Разделы").get_by_role("link", name="Почта").click()
     page.wait_for_url(re.compile(r"/mail/$"))
-    _shot(page, "04-mail-desktop")
+    shot(page, "04-mail-desktop")
     page.get_by_role("link", name="m1-box").click()
     page.wait_for_url(re.compile(r"/mail/boxes/\d+$"))
-    _shot(page, "05-mailbox-desktop")
+    shot(page, "05-mailbox-desktop")
     page.get_by_role("link", name="Макет обложки", exact=True).click()
     page.wait_for_url(re.compile(r"/mail/letters/\d+$"))
     page.wait_for_load_state("networkidle")
@@ -223,9 +148,9 @@ def test_a_manager_works_with_a_counterparty_and_a_hostile_letter(
     assert watch.dialogs == []
     assert watch.remote == [], watch.remote
     assert page.get_by_text("1 внешнее изображение скрыто").is_visible()
-    _shot(page, "06-letter-desktop")
+    shot(page, "06-letter-desktop")
     page.set_viewport_size(PHONE)
-    _shot(page, "07-letter-phone")
+    shot(page, "07-letter-phone")
     page.set_viewport_size(DESKTOP)
 
     # Asked for, the remote image is requested (and our route stops it); still no script.
@@ -247,34 +172,36 @@ def test_a_manager_works_with_a_counterparty_and_a_hostile_letter(
     for path, name in (("/counterparties/", "08-counterparties-phone"),
                        ("/mail/", "09-mail-phone"), ("/mail/unfiled", "10-unfiled-phone")):
         page.goto(f"{server}{path}")
-        _shot(page, name)
+        shot(page, name)
     page.goto(f"{server}/counterparties/")
     page.get_by_role("link", name="ООО Ромашка").click()
     page.wait_for_load_state("networkidle")
-    _shot(page, "11-card-phone")
+    shot(page, "11-card-phone")
     page.locator("#correspondence").get_by_role("link", name="Вся переписка").click()
     page.wait_for_load_state("networkidle")
-    _shot(page, "12-correspondence-phone")
+    shot(page, "12-correspondence-phone")
     assert watch.dialogs == []
 
 
-def test_an_administrator_pages(server: str, browser: tuple[Any, Watch]) -> None:
+def test_an_administrator_pages(
+    server: str, browser: tuple[Any, Watch]  # noqa: F811 - a fixture
+) -> None:
     context, watch = browser
     page = context.pages[0] if context.pages else context.new_page()
-    _sign_in(page, server, "admin")
+    sign_in(page, server, "admin", check_form=True)
     for path, name in (("/admin/users", "20-admin-users"),
                        ("/admin/mailboxes", "21-admin-mailboxes"),
                        ("/admin/handover", "22-admin-handover"), ("/mail/unfiled", "23-unfiled")):
         page.goto(f"{server}{path}")
         assert page.locator("main h1").is_visible()
-        _shot(page, f"{name}-desktop")
+        shot(page, f"{name}-desktop")
         page.set_viewport_size(PHONE)
-        _shot(page, f"{name}-phone")
+        shot(page, f"{name}-phone")
         page.set_viewport_size(DESKTOP)
     page.goto(f"{server}/mail/unfiled")
     page.get_by_role("link", name="Разнести").first.click()
     page.wait_for_load_state("networkidle")
-    _shot(page, "24-refile-desktop")
+    shot(page, "24-refile-desktop")
     page.get_by_role("button", name="Создать контрагента").click()
     page.wait_for_url(re.compile(r"/counterparties/\d+$"))
     assert page.get_by_text("Контрагент создан.").is_visible()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +21,15 @@ from letterpress.crm.analytics.periods import month_start
 from letterpress.db.session import session_factory
 from letterpress.testing import factories
 from letterpress.testing.database import fresh_engine, sqlite_url
-from letterpress.testing.serve import serving, without_serve_environment
-from tests.web.test_browser import (  # noqa: F401 - browser is a fixture
+from tests.web.browser_support import (  # noqa: F401 - browser is a fixture
     ARTIFACTS,
     DESKTOP,
     PHONE,
     Watch,
-    _shot,
-    _sign_in,
     browser,
-    require_browser,
+    server_fixture,
+    shot,
+    sign_in,
 )
 
 pytestmark = pytest.mark.slow
@@ -71,16 +69,7 @@ def _prepare(data_dir: Path) -> None:
         session.commit()
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``letterpress serve`` on a free loopback port over the prepared data; its base URL."""
-    require_browser()
-    root = tmp_path_factory.mktemp("browser-analytics")
-    data_dir = root / "data"
-    with without_serve_environment():
-        _prepare(data_dir)
-    with serving(data_dir, root) as base:
-        yield base
+server = server_fixture(_prepare, "browser-analytics")
 
 
 def _open(page: Any, url: str) -> None:
@@ -103,7 +92,7 @@ def test_the_abc_dashboard_draws_its_chart_without_errors(
     page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda exc: console.append(f"pageerror: {exc}"))
 
-    _sign_in(page, server, "head")
+    sign_in(page, server, "head", check_form=True)
     page.get_by_role("navigation", name="Разделы").get_by_role("link", name="Аналитика").click()
     page.wait_for_url(re.compile(r"/analytics/$"))
     assert page.get_by_role("heading", name="Аналитика", level=1).is_visible()
@@ -122,13 +111,13 @@ def test_the_abc_dashboard_draws_its_chart_without_errors(
     assert box is not None and box["width"] > 300 and box["height"] > 150
     assert page.get_by_role("heading", name="Покупатели по классам").is_visible()
     violations = _violations(page)
-    _shot(page, "40-analytics-abc-desktop")
+    shot(page, "40-analytics-abc-desktop")
     page.set_viewport_size(PHONE)
     page.wait_for_timeout(400)  # the chart redraws for the new width
     phone_box = chart.locator("svg").bounding_box()
     assert phone_box is not None and phone_box["width"] < box["width"]
     assert chart.locator("svg path.curve").count() == 1
-    _shot(page, "41-analytics-abc-phone")
+    shot(page, "41-analytics-abc-phone")
     page.set_viewport_size(DESKTOP)
 
     # The download links are real downloads with Cyrillic names.
@@ -141,22 +130,22 @@ def test_the_abc_dashboard_draws_its_chart_without_errors(
     page.wait_for_selector('[data-chart="funnel"] svg path.funnel-step', state="attached")
     assert page.locator('[data-chart="funnel"] svg path.funnel-step').count() == 4
     violations += _violations(page)
-    _shot(page, "42-analytics-stages-desktop")
+    shot(page, "42-analytics-stages-desktop")
     _open(page, f"{server}/analytics/managers")
     page.wait_for_selector("svg.sparkline path.spark-line")
     assert page.locator("svg.sparkline path.spark-line").count() == 2  # manager1 and manager2
     violations += _violations(page)
-    _shot(page, "43-analytics-managers-desktop")
+    shot(page, "43-analytics-managers-desktop")
     page.locator("#table-money tr", has_text="Иван Петров").get_by_role("link").first.click()
     page.wait_for_url(re.compile(r"/analytics/managers/drill\?"))
     assert page.locator("main table tbody tr").count() >= 1
-    _shot(page, "44-analytics-drill-desktop")
+    shot(page, "44-analytics-drill-desktop")
     for path, name in (("/analytics/xyz", "45-analytics-xyz"),
                        ("/analytics/sources", "46-analytics-sources")):
         _open(page, f"{server}{path}")
         assert page.locator("[data-chart] svg path").count() >= 1, path
         violations += _violations(page)
-        _shot(page, f"{name}-desktop")
+        shot(page, f"{name}-desktop")
 
     assert violations == [], violations
     assert console == [], console

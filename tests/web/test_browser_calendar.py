@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,15 +21,14 @@ from letterpress.crm.tasks import set_task
 from letterpress.db.session import session_factory
 from letterpress.testing import factories
 from letterpress.testing.database import fresh_engine, sqlite_url
-from letterpress.testing.factories import DEFAULT_PASSWORD
-from letterpress.testing.serve import serving, without_serve_environment
-from tests.web.test_browser import (  # noqa: F401
-    ARTIFACTS,
+from tests.web.browser_support import (  # noqa: F401 - browser is a fixture
     DESKTOP,
     PHONE,
     Watch,
     browser,
-    require_browser,
+    server_fixture,
+    shot,
+    sign_in,
 )
 
 pytestmark = pytest.mark.slow
@@ -75,32 +73,11 @@ def _prepare(data_dir: Path) -> None:
         session.commit()
 
 
-@pytest.fixture(scope="module")
-def calendar_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``letterpress serve`` on a free loopback port; yields its base URL."""
-    require_browser()
-    root = tmp_path_factory.mktemp("browser-calendar")
-    data_dir = root / "data"
-    with without_serve_environment():
-        _prepare(data_dir)
-    with serving(data_dir, root) as base:
-        yield base
-
-
-def _shot(page: Any, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def _sign_in(page: Any, base: str, login: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/counterparties/$"))
+calendar_server = server_fixture(_prepare, "browser-calendar")
 
 
 def test_a_manager_plans_moves_and_completes_and_the_head_watches(
-    calendar_server: str, browser: tuple[Any, Watch]  # noqa: F811 (test_browser's fixture)
+    calendar_server: str, browser: tuple[Any, Watch]  # noqa: F811 - a fixture
 ) -> None:
     context, watch = browser
     page = context.pages[0] if context.pages else context.new_page()
@@ -109,7 +86,7 @@ def test_a_manager_plans_moves_and_completes_and_the_head_watches(
     monday = _monday()
     wednesday = monday + dt.timedelta(days=2)
 
-    _sign_in(page, base, "manager1")
+    sign_in(page, base, "manager1")
     page.get_by_role("navigation", name="Разделы").get_by_role("link", name="Календарь").click()
     page.wait_for_url(re.compile(r"/calendar/week$"))
     week = page.locator("ol.cal-week")
@@ -119,9 +96,9 @@ def test_a_manager_plans_moves_and_completes_and_the_head_watches(
     assert sunday.get_by_text("Поздний воскресный план").is_visible()
     assert sunday.locator("time").inner_text() == "23:30"
     assert "Звонок Петра клиенту" not in page.content()
-    _shot(page, "50-calendar-week-desktop")
+    shot(page, "50-calendar-week-desktop")
     page.set_viewport_size(PHONE)
-    _shot(page, "51-calendar-week-phone")
+    shot(page, "51-calendar-week-phone")
     page.set_viewport_size(DESKTOP)
 
     # Plan an event on Wednesday from its «+»; the counterparty is suggested while typing.
@@ -136,7 +113,7 @@ def test_a_manager_plans_moves_and_completes_and_the_head_watches(
     assert page.locator("#counterparty-names option").first.get_attribute("value") \
         == "ООО Ромашка"
     page.locator("input[name=new-counterparty]").fill("ООО Ромашка")
-    _shot(page, "52-calendar-new-event-desktop")
+    shot(page, "52-calendar-new-event-desktop")
     page.get_by_role("button", name="Запланировать", exact=True).click()
     page.wait_for_url(re.compile(r"/calendar/week\?date=.*#event-\d+$"))
     assert page.get_by_text("Событие запланировано.").is_visible()
@@ -157,7 +134,7 @@ def test_a_manager_plans_moves_and_completes_and_the_head_watches(
     entry = page.locator("article.cal-entry").filter(has_text="Показ образцов бумаги")
     assert entry.locator("time").first.inner_text() == "16:30"
     assert entry.locator("time").nth(1).inner_text() == "18:00"  # the 90 minutes stay
-    _shot(page, "53-calendar-day-desktop")
+    shot(page, "53-calendar-day-desktop")
     entry.get_by_text("Завершить событие").click()
     entry.locator("textarea[name=result]").fill("Клиент выбрал мелованную бумагу.")
     entry.get_by_role("button", name="Отметить выполненным").click()
@@ -166,35 +143,35 @@ def test_a_manager_plans_moves_and_completes_and_the_head_watches(
     entry = page.locator("article.cal-entry").filter(has_text="Показ образцов бумаги")
     assert entry.get_by_text("Клиент выбрал мелованную бумагу.").is_visible()
     page.set_viewport_size(PHONE)
-    _shot(page, "54-calendar-day-phone")
+    shot(page, "54-calendar-day-phone")
     page.set_viewport_size(DESKTOP)
 
     page.get_by_role("navigation", name="Вид календаря").get_by_role("link", name="Месяц").click()
     page.wait_for_url(re.compile(r"/calendar/month\?"))
     assert page.locator("ol.cal-month__days > li").count() % 7 == 0
-    _shot(page, "55-calendar-month-desktop")
+    shot(page, "55-calendar-month-desktop")
     page.set_viewport_size(PHONE)
     assert page.locator("ol.cal-month__weekdays").is_hidden()  # a list on a phone
-    _shot(page, "56-calendar-month-phone")
+    shot(page, "56-calendar-month-phone")
     page.set_viewport_size(DESKTOP)
 
     # The head switches to the manager's calendar with the select, then the workload.
     context.clear_cookies()
-    _sign_in(page, base, "head")
+    sign_in(page, base, "head")
     page.goto(f"{base}/calendar/week")
     page.locator("select#cal-user").select_option(label="Иван Петров")
     page.wait_for_url(re.compile(r"/calendar/week\?date=.*&user=\d+$"))
     assert page.get_by_text("Календарь: Иван Петров").is_visible()
     assert page.get_by_text("Показ образцов бумаги").is_visible()
     assert page.locator("form[action$='/move']").count() == 0  # read only for the head
-    _shot(page, "57-calendar-head-switch-desktop")
+    shot(page, "57-calendar-head-switch-desktop")
     page.get_by_role("navigation", name="Вид календаря").get_by_role(
         "link", name="Загрузка").click()
     page.wait_for_url(re.compile(r"/calendar/workload\?"))
     rows = page.locator("table.cal-workload__table tbody tr")
     assert rows.count() == 3
     assert page.get_by_role("link", name="Пётр Сидоров").is_visible()
-    _shot(page, "58-calendar-workload-desktop")
+    shot(page, "58-calendar-workload-desktop")
     page.set_viewport_size(PHONE)
-    _shot(page, "59-calendar-workload-phone")
+    shot(page, "59-calendar-workload-phone")
     assert watch.dialogs == [] and watch.remote == []

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +21,14 @@ from letterpress.db.session import session_factory
 from letterpress.testing import factories
 from letterpress.testing.database import fresh_engine, sqlite_url
 from letterpress.testing.factories import DEFAULT_PASSWORD
-from letterpress.testing.serve import serving, without_serve_environment
-from tests.web.test_browser import (  # noqa: F401
-    ARTIFACTS,
+from tests.web.browser_support import (  # noqa: F401 - browser is a fixture
     DESKTOP,
     PHONE,
     Watch,
     browser,
-    require_browser,
+    server_fixture,
 )
+from tests.web.browser_support import shot as _shot
 
 pytestmark = pytest.mark.slow
 
@@ -59,20 +57,7 @@ def _prepare(data_dir: Path) -> None:
         session.commit()
 
 
-@pytest.fixture(scope="module")
-def list_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``letterpress serve`` on a free loopback port; yields its base URL."""
-    require_browser()
-    root = tmp_path_factory.mktemp("browser-list")
-    data_dir = root / "data"
-    with without_serve_environment():
-        _prepare(data_dir)
-    with serving(data_dir, root) as base:
-        yield base
-
-
-def _shot(page: Any, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+list_server = server_fixture(_prepare, "browser-list")
 
 
 def _focused(page: Any) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +21,14 @@ from letterpress.db.session import session_factory
 from letterpress.search import create_schema, install_hooks
 from letterpress.testing import factories, letters, mailstore
 from letterpress.testing.database import fresh_engine, sqlite_url
-from letterpress.testing.factories import DEFAULT_PASSWORD
-from letterpress.testing.serve import serving, without_serve_environment
-from tests.web.test_browser import (  # noqa: F401
-    ARTIFACTS,
+from tests.web.browser_support import (  # noqa: F401 - browser is a fixture
     DESKTOP,
     PHONE,
     Watch,
     browser,
-    require_browser,
+    server_fixture,
+    shot,
+    sign_in,
 )
 
 pytestmark = pytest.mark.slow
@@ -73,24 +71,11 @@ def _prepare(data_dir: Path) -> None:
             session.commit()
 
 
-@pytest.fixture(scope="module")
-def search_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``letterpress serve`` on a free loopback port; yields its base URL."""
-    require_browser()
-    root = tmp_path_factory.mktemp("browser-search")
-    data_dir = root / "data"
-    with without_serve_environment():
-        _prepare(data_dir)
-    with serving(data_dir, root) as base:
-        yield base
-
-
-def _shot(page: Any, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+search_server = server_fixture(_prepare, "browser-search")
 
 
 def test_a_manager_searches_from_the_header_and_opens_the_letter(
-    search_server: str, browser: tuple[Any, Watch]  # noqa: F811 (test_browser's fixture)
+    search_server: str, browser: tuple[Any, Watch]  # noqa: F811 - a fixture
 ) -> None:
     context, watch = browser
     page = context.pages[0] if context.pages else context.new_page()
@@ -101,16 +86,12 @@ def test_a_manager_searches_from_the_header_and_opens_the_letter(
 
     page.on("dialog", on_dialog)
 
-    page.goto(f"{search_server}/login")
-    page.fill("input[name=login]", "manager1")
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/counterparties/$"))
+    sign_in(page, search_server, "manager1")
 
     # A word form found in none of the texts as typed: договоров -> договор, договора, ...
     box = page.get_by_role("search", name="Поиск везде").get_by_label("Поиск")
     box.fill("договоров")
-    _shot(page, "29-search-box-desktop")
+    shot(page, "29-search-box-desktop")
     box.press("Enter")
     page.wait_for_url(re.compile(r"/search/\?q="))
     page.wait_for_load_state("networkidle")
@@ -131,9 +112,9 @@ def test_a_manager_searches_from_the_header_and_opens_the_letter(
         has_text="ООО Ромашка").count() == 1
     assert results.locator("li.search-hit--event").count() == 1
     assert "Договор для Петра" not in results.inner_text()  # manager2's mailbox
-    _shot(page, "30-search-desktop")
+    shot(page, "30-search-desktop")
     page.set_viewport_size(PHONE)
-    _shot(page, "31-search-phone")
+    shot(page, "31-search-phone")
     page.set_viewport_size(DESKTOP)
 
     # Filters: only letters, by relevance.
@@ -150,7 +131,7 @@ def test_a_manager_searches_from_the_header_and_opens_the_letter(
     page.locator("#q").press("Enter")
     page.wait_for_load_state("networkidle")
     assert page.get_by_role("alert").filter(has_text="Кавычка в позиции 1 не закрыта").is_visible()
-    _shot(page, "32-search-error-desktop")
+    shot(page, "32-search-error-desktop")
 
     # Open the hit.
     page.locator("#q").fill("договоров")
@@ -159,5 +140,5 @@ def test_a_manager_searches_from_the_header_and_opens_the_letter(
     page.get_by_role("link", name=re.compile("Договор поставки")).click()
     page.wait_for_url(re.compile(r"/mail/letters/\d+$"))
     assert page.title() == f"{SUBJECT} · Letterpress"
-    _shot(page, "33-search-letter-desktop")
+    shot(page, "33-search-letter-desktop")
     assert watch.dialogs == [] and watch.remote == [], (watch.dialogs, watch.remote)
