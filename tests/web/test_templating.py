@@ -77,3 +77,21 @@ def test_other_languages_go_through_babel(app: Flask) -> None:
         assert money_filter(Decimal("1234.5"), "RUB") == "RUB1,234.50"
         assert date_filter(moment) == "3 Mar 2025"
         assert datetime_filter(moment) == "3 Mar 2025, 10:30"
+
+
+def test_url_with_changes_the_query_as_url_for_would(app: Flask) -> None:
+    from flask import url_for
+
+    from letterpress.web.templating import url_with
+
+    with app.test_request_context("/counterparties/", query_string={
+            "q": "ООО «Ромашка» & Co/1", "sort": "city", "page": "3"}):
+        assert url_with(page=None) == url_for("counterparties.index", q="ООО «Ромашка» & Co/1",
+                                              sort="city")
+        assert url_with(dir="desc", page=4) == url_for(
+            "counterparties.index", q="ООО «Ромашка» & Co/1", sort="city", page="4", dir="desc")
+    with app.test_request_context("/counterparties/7?history_page=2&event=5"):
+        assert url_with(history_page=3, event=None) == "/counterparties/7?history_page=3"
+        assert url_with(history_page=None, event=None) == "/counterparties/7"
+        # a change of the path's own argument still goes through url_for
+        assert url_with(counterparty_id=8) == "/counterparties/8?history_page=2&event=5"

@@ -17,12 +17,15 @@ call them directly, with Jinja's new-style semantics (autoescaped, always ``%``-
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from babel import Locale
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, session
 from flask_babel import Babel, Domain, get_babel, get_locale
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
@@ -36,8 +39,9 @@ SESSION_KEY = "language"
 # Should a later version move them, the memo below is never found and every call takes
 # Flask-Babel's own way: slower, never wrong.
 _BABEL_STATE = "_flask_babel"
-_BABEL_LOCALE = "babel_locale"
+BABEL_LOCALE = "babel_locale"
 _MEMO = "letterpress_translations"
+T = TypeVar("T")
 
 
 def select_locale() -> str:
@@ -51,17 +55,20 @@ def select_locale() -> str:
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
-def _babel_state() -> Any:
+def babel_state() -> Any:
+    """Flask-Babel's per-request namespace (None before its first use or outside a request).
+    Read through the proxy's object: ``g.get`` costs some 2 µs a call, and a card asks a few
+    hundred times (every date, amount and ``_()``)."""
     try:
-        return g.get(_BABEL_STATE)
+        return getattr(g._get_current_object(), _BABEL_STATE, None)
     except RuntimeError:  # outside an application context
         return None
 
 
 def current_locale() -> Locale | None:
     """:func:`flask_babel.get_locale`, without its lookups once the request's locale is known."""
-    state = _babel_state()
-    locale: Locale | None = getattr(state, _BABEL_LOCALE, None) if state is not None else None
+    state = babel_state()
+    locale: Locale | None = getattr(state, BABEL_LOCALE, None) if state is not None else None
     if locale is None:
         locale = get_locale()
     return locale
@@ -71,26 +78,26 @@ class RequestDomain(Domain):  # type: ignore[misc]
     """Flask-Babel's message domain, remembering the request's catalogue (see the module)."""
 
     def get_translations(self) -> NullTranslations:
-        state = _babel_state()
+        state = babel_state()
         if state is not None:
             memo = getattr(state, _MEMO, None)
             if (memo is not None and memo[0] is self
-                    and memo[1] is getattr(state, _BABEL_LOCALE, None)):
+                    and memo[1] is getattr(state, BABEL_LOCALE, None)):
                 found: NullTranslations = memo[2]
                 return found
         found = super().get_translations()  # selects the locale if not yet done
-        state = _babel_state()
-        if state is not None and getattr(state, _BABEL_LOCALE, None) is not None:
-            setattr(state, _MEMO, (self, getattr(state, _BABEL_LOCALE), found))
+        state = babel_state()
+        if state is not None and getattr(state, BABEL_LOCALE, None) is not None:
+            setattr(state, _MEMO, (self, getattr(state, BABEL_LOCALE), found))
         return found
 
 
 def translations() -> NullTranslations:
     """The request's catalogue (a null one outside a request)."""
-    state = _babel_state()
+    state = babel_state()
     if state is not None:
         memo = getattr(state, _MEMO, None)
-        if memo is not None and memo[1] is getattr(state, _BABEL_LOCALE, None):
+        if memo is not None and memo[1] is getattr(state, BABEL_LOCALE, None):
             domain = getattr(state, "babel_domain", None)
             if domain is None or domain is memo[0]:
                 found: NullTranslations = memo[2]
@@ -98,6 +105,34 @@ def translations() -> NullTranslations:
     from flask_babel import get_translations
 
     return get_translations()  # type: ignore[no-any-return]
+
+
+def gettext(string: str, **variables: Any) -> str:
+    """:func:`flask_babel.gettext` through the request's remembered catalogue
+    (:func:`translations`): some 1 µs rather than 9."""
+    text: str = translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def lazy_gettext(string: str, **variables: Any) -> LazyString:
+    """:func:`flask_babel.lazy_gettext` (the labels of forms and vocabularies) translated
+    through :func:`gettext`."""
+    return LazyString(gettext, string, **variables)
+
+
+def per_language(build: Callable[[], T]) -> Callable[[], T]:
+    """``build()`` (words a view translates on every request: a vocabulary's names, phrases)
+    called once per interface language and process, as Flask-Babel keeps its catalogues.
+    The result is shared by every request after: treat it as read-only."""
+    found: dict[str, T] = {}
+
+    def get() -> T:
+        language = str(current_locale())
+        if language not in found:
+            found[language] = build()
+        return found[language]
+
+    return functools.update_wrapper(get, build)
 
 
 @pass_eval_context

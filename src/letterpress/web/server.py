@@ -110,7 +110,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
     options = {
         "bind": [bind_address(host, port)],
         "workers": workers_for(settings.web.workers),
-        "worker_class": "gthread",
+        "worker_class": "letterpress.web.worker.BalancedThreadWorker",
         "threads": THREADS,
         "timeout": TIMEOUT_S,
         "graceful_timeout": GRACEFUL_TIMEOUT_S,

@@ -70,9 +70,11 @@ def _threads_stmt(filters: list[ColumnElement[bool]]) -> Select[Any]:
     return cast("Select[Any]", stmt)
 
 
-def letter_count_query(session: Session, user: User, counterparty_id: int, policy: MailPolicy,
-                       *, mailbox_ids: set[int] | None = None) -> Select[int]:
-    """The statement of :func:`letter_count`, for the card to ask with its other counts."""
+def letter_count_query(session: Session, user: User, counterparty_id: int | ColumnElement[int],
+                       policy: MailPolicy, *,
+                       mailbox_ids: set[int] | None = None) -> Select[int]:
+    """The statement of :func:`letter_count`, for the card to ask with its other counts
+    (``counterparty_id`` may be a bound parameter)."""
     # A letter is linked to a counterparty at most once: counting the links counts the letters,
     # from the links' index alone.
     filters: list[ColumnElement[bool]] = [LetterLink.counterparty_id == counterparty_id]

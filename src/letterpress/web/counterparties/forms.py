@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
 from letterpress.crm.analytics.register import LOST, ONE_TIME, POTENTIAL, REGULAR
-from letterpress.crm.model import ContactPerson, EventKind, EventState
+from letterpress.crm.model import EventKind, EventState
 from letterpress.web.counterparties.queries import (
     ABC_CLASSES,
     NO_MANAGER,
@@ -30,6 +30,7 @@ from letterpress.web.counterparties.queries import (
     FilterOptions,
     ListQuery,
 )
+from letterpress.web.i18n import lazy_gettext as _l
 from letterpress.web.labels import COUNTERPARTY_KIND, EVENT_KIND, MANUAL_EVENT_KINDS
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -114,6 +115,16 @@ class FilterForm(FlaskForm):  # type: ignore[misc]
         )
 
 
+class Named(Protocol):
+    """A contact person as the event form offers it (an ORM one, or the card's)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def name(self) -> str: ...
+
+
 class EventForm(FlaskForm):  # type: ignore[misc]
     """Register a done event or plan one (prefix ``event-`` on the card)."""
 
@@ -143,7 +154,7 @@ class EventForm(FlaskForm):  # type: ignore[misc]
         if field.data and self.start_at.data and field.data < self.start_at.data:
             raise ValidationError(_l("The end is before the start."))
 
-    def set_contacts(self, contacts: Sequence[ContactPerson]) -> None:
+    def set_contacts(self, contacts: Sequence[Named]) -> None:
         self.contact_person.choices = [
             SelectChoice(0, "—"), *(SelectChoice(c.id, c.name) for c in contacts)
         ]

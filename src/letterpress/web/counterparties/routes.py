@@ -14,11 +14,12 @@ from letterpress.crm.events import register_event, set_state
 from letterpress.crm.model import Event, EventState
 from letterpress.crm.permissions import can_add_event, readable_mailbox_ids
 from letterpress.errors import ValidationError
+from letterpress.web import i18n
 from letterpress.web.analytics.labels import MEASURE
 from letterpress.web.auth.identity import current_account
 from letterpress.web.context import db, web_context
 from letterpress.web.counterparties import card as card_queries
-from letterpress.web.counterparties import correspondence, queries
+from letterpress.web.counterparties import correspondence, display, queries, rows
 from letterpress.web.counterparties.forms import (
     STAGE_SHORT,
     EventForm,
@@ -30,8 +31,11 @@ from letterpress.web.labels import (
     EVENT_KIND,
     INVOICE_DIRECTION,
     ORDER_DIRECTION,
+    ORDER_STATE,
+    PAYMENT_DIRECTION,
 )
 from letterpress.web.tasks.queries import assignable_users
+from letterpress.web.templating import formats
 
 bp = Blueprint("counterparties", __name__, url_prefix="/counterparties")
 RECENT_THREADS = 5  # the newest threads on the card
@@ -49,11 +53,17 @@ def index() -> str:
         policy=context.mail_policy, measure=context.settings.analytics.abc_measure,
     )
     return render_template(
-        "counterparties/list.html", form=form, query=query, page=page,
-        kinds={kind: str(name) for kind, name in COUNTERPARTY_KIND.items()},
-        stages={stage: str(name) for stage, name in STAGE_SHORT.items()},
+        "counterparties/list.html", form=form, query=query, page=page, **_list_words(),
         topics=sorted({t.name for t in context.settings.mail.topics}, key=str.casefold),
+        rows_html=rows.rows_html,
     )
+
+
+@i18n.per_language
+def _list_words() -> dict[str, dict[str, str]]:
+    """The names of the list's kinds and stages, translated once per language."""
+    return {"kinds": {kind: str(name) for kind, name in COUNTERPARTY_KIND.items()},
+            "stages": {stage: str(name) for stage, name in STAGE_SHORT.items()}}
 
 
 def _render_card(
@@ -78,21 +88,28 @@ def _render_card(
         if request.args.get("new_event") == EventState.PLANNED.value:  # the list's "plan"
             event_form.state.data = EventState.PLANNED.value
     event_form.set_contacts(card.contacts)
+    write = display.CardWriter(
+        _card_phrases(), formats(), dt.datetime.now(context.settings.company.tz).date(),
+        order_numbers=card.order_numbers,
+        letter_url=display.url_maker(url_for("mail.letter", letter_id=display.URL_ID)),
+        close_url=display.url_maker(url_for(".close_event", counterparty_id=counterparty_id,
+                                            event_id=display.URL_ID)),
+    )
     return render_template(
-        "counterparties/card.html", card=card, event_form=event_form, letters=card.letters,
-        can_add_event=can_add_event(user, card.counterparty),
+        "counterparties/card.html", card=card, write=write, event_form=event_form,
+        letters=card.letters, can_add_event=can_add_event(user, card.counterparty),
         # What /tasks/new asks: someone the viewer may set a task to.
         can_set_task=bool(assignable_users(session, user)),
-        phrases=_card_phrases(),
         class_labels=_class_labels(card.classes),
-        today=dt.datetime.now(context.settings.company.tz).date(),
     ), status
 
 
+@i18n.per_language
 def _card_phrases() -> dict[str, Any]:
-    """Words the card repeats on every row, translated once per page. The formats are filled
-    in with ``%`` in the template, and the result is escaped as a whole: cheaper, on a card of
-    a hundred rows, than a ``_()`` with values per row."""
+    """Words the card repeats on every row, translated once per language
+    (:class:`~letterpress.web.counterparties.display.CardWriter` fills the formats in with
+    ``%`` and escapes the result as a whole: cheaper, on a card of a hundred rows, than a
+    ``_()`` with values per row)."""
     return {
         "dated": _("%(number)s dated %(date)s"),
         "of_order": _("order %(number)s"),
@@ -100,6 +117,8 @@ def _card_phrases() -> dict[str, Any]:
         "event_kind": {kind: str(name) for kind, name in EVENT_KIND.items()},
         "order_direction": {key: str(name) for key, name in ORDER_DIRECTION.items()},
         "invoice_direction": {key: str(name) for key, name in INVOICE_DIRECTION.items()},
+        "order_state": {key: str(name) for key, name in ORDER_STATE.items()},
+        "payment_direction": {key: str(name) for key, name in PAYMENT_DIRECTION.items()},
     }
 
 
