@@ -43,8 +43,6 @@ from letterpress.errors import UserError
 if TYPE_CHECKING:
     from letterpress.crm.erp_import.schema import Kind
 
-FIRST_DATA_ROW = 2
-"""The first data row of a file whose header is its first line."""
 HEADER_SEARCH_LINES = 20
 """How far down a header is looked for (a 1C report's title takes a few lines)."""
 TOTAL_WORD = "итого"

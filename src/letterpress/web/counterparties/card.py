@@ -38,7 +38,6 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
-    case,
     func,
     literal,
     null,
@@ -53,6 +52,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import True_
 
 from letterpress.config import AnalyticsSettings
+from letterpress.crm import ledger
 from letterpress.crm.analytics.history import ClassHistory, class_history
 from letterpress.crm.counterparties import completeness
 from letterpress.crm.model import (
@@ -64,12 +64,10 @@ from letterpress.crm.model import (
     CounterpartyDomain,
     CounterpartyEmail,
     CounterpartyPhone,
-    Direction,
     Event,
     EventState,
     Invoice,
     Order,
-    OrderState,
     Payment,
     Shipment,
     User,
@@ -308,8 +306,7 @@ def _open_orders_part() -> Select[Any]:
     :func:`letterpress.crm.ledger.unfulfilled_orders` of both directions (open orders,
     customers' first, then by planned execution, date and id), that order numbered in
     ``place``."""
-    order = (case((Order.direction == Direction.CUSTOMER.value, 0), else_=1),
-             Order.planned_execution, Order.date, Order.id)
+    order = (ledger.CUSTOMERS_FIRST, *ledger.UNFULFILLED_ORDER)
     return select(
         literal("open_orders").label("kind"), Order.id.label("id"), Order.number.label("number"),
         Order.date.label("date"), Order.direction.label("direction"),
@@ -320,8 +317,7 @@ def _open_orders_part() -> Select[Any]:
         Order.planned_shipment.label("planned_shipment"),
         Order.planned_payment.label("planned_payment"),
         func.row_number().over(order_by=order).label("place"),
-    ).where(Order.counterparty_id == bindparam("counterparty_id"),
-            Order.state == OrderState.OPEN.value)
+    ).where(Order.counterparty_id == bindparam("counterparty_id"), ledger.UNFULFILLED)
 
 
 @functools.cache
