@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, exists, false, or_, select, true, union
 from sqlalchemy.orm import Session
 
 from letterpress.crm.model import ContactPerson, Counterparty, Event, Role, Task, User
+from letterpress.crm.supervision import is_below, subordinate_ids
 
 
 def is_admin(user: User) -> bool:
@@ -25,14 +26,7 @@ def is_admin(user: User) -> bool:
 
 def is_head_of(session: Session, head: User, user_id: int | None) -> bool:
     """True when ``head`` is somewhere above ``user_id`` in the supervision chain."""
-    seen: set[int] = set()
-    current = user_id
-    while current is not None and current not in seen:
-        seen.add(current)
-        current = session.scalar(select(User.supervisor_id).where(User.id == current))
-        if current == head.id:
-            return True
-    return False
+    return is_below(session, head.id, user_id)
 
 
 def can_view_counterparty(user: User, counterparty: Counterparty) -> bool:
@@ -116,16 +110,14 @@ def event_editor(session: Session, user: User) -> Callable[[Event], bool]:
         return lambda _event: False
     if is_admin(user):
         return lambda _event: True
-    from letterpress.crm.users import subordinates
-
-    below: set[int] | None = None  # read at the first event that is not the viewer's own
+    below: frozenset[int] | None = None  # read at the first event that is not the viewer's own
 
     def can_edit(event: Event) -> bool:
         nonlocal below
         if user.id in (event.author_id, event.responsible_id):
             return True
         if below is None:
-            below = {u.id for u in subordinates(session, user)}
+            below = subordinate_ids(session, user.id)
         return event.responsible_id in below
 
     return can_edit
@@ -155,9 +147,7 @@ def task_watcher_ids(session: Session, user: User) -> set[int] | None:
         return set()
     if is_admin(user):
         return None
-    from letterpress.crm.users import subordinates
-
-    return {user.id} | {u.id for u in subordinates(session, user)}
+    return {user.id} | subordinate_ids(session, user.id)
 
 
 def visible_tasks_clause(session: Session, user: User) -> ColumnElement[bool]:
@@ -216,9 +206,7 @@ def readable_mailbox_ids(session: Session, user: User, policy: MailPolicy) -> se
         select(MailboxGrant.mailbox_id).where(grant_filter, MailboxGrant.can_read.is_(True)),
     )))
     if policy.head_sees_team_mail and user.role in (Role.HEAD.value, Role.ADMIN.value):
-        from letterpress.crm.users import subordinates
-
-        team = [u.id for u in subordinates(session, user)]
+        team = sorted(subordinate_ids(session, user.id))
         if team:
             ids |= set(session.scalars(select(Mailbox.id).where(Mailbox.owner_id.in_(team))))
     return ids
@@ -321,9 +309,7 @@ def report_manager_ids(session: Session, user: User | None) -> frozenset[int] | 
         return None
     if not user.active:
         return frozenset()
-    from letterpress.crm.users import subordinates
-
-    return frozenset({user.id, *(u.id for u in subordinates(session, user))})
+    return frozenset({user.id, *subordinate_ids(session, user.id)})
 
 
 def can_view_manager_report(session: Session, user: User | None, manager_id: int | None) -> bool:

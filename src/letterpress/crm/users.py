@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from letterpress.crm.model import Role, Team, User
 from letterpress.crm.passwords import hash_password, needs_rehash, verify_password
 from letterpress.crm.permissions import can_administer
+from letterpress.crm.supervision import subordinate_ids
 from letterpress.errors import NotFound, PermissionDenied, ValidationError
 
 LOGIN_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -96,19 +97,11 @@ def authenticate(session: Session, login: str, password: str) -> User | None:
 
 
 def subordinates(session: Session, head: User) -> list[User]:
-    """Everyone whose chain of supervisors reaches ``head`` (not ``head`` itself)."""
-    found: list[User] = []
-    frontier = [head.id]
-    seen = {head.id}
-    while frontier:
-        rows = session.scalars(select(User).where(User.supervisor_id.in_(frontier))).all()
-        frontier = []
-        for user in rows:
-            if user.id not in seen:
-                seen.add(user.id)
-                found.append(user)
-                frontier.append(user.id)
-    return sorted(found, key=lambda u: u.login)
+    """Everyone whose chain of supervisors reaches ``head`` (not ``head`` itself), by login."""
+    ids = subordinate_ids(session, head.id)
+    if not ids:
+        return []
+    return sorted(session.scalars(select(User).where(User.id.in_(ids))), key=lambda u: u.login)
 
 
 def _require_admin(actor: User) -> None:
@@ -143,7 +136,7 @@ def update_user(
         raise ValidationError("an administrator cannot take the role from themselves",
                               field="role")
     supervisor_row = get_user(session, supervisor) if supervisor else None
-    below = {u.id for u in subordinates(session, user)}
+    below = subordinate_ids(session, user.id)
     if supervisor_row is not None and (supervisor_row.id == user.id or supervisor_row.id in below):
         raise ValidationError(f"{supervisor_row.login} cannot supervise {user.login}: that "
                               "would make a circle", field="supervisor")

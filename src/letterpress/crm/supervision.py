@@ -1,0 +1,64 @@
+"""Who supervises whom: the users' supervisor links, read once per transaction.
+
+A page asks the chain several times (may the viewer edit this event, merge this counterparty,
+see that calendar, whose figures may the reports show); walking it with a statement per link,
+each time, cost a card five statements. The links of all users are one small statement (a
+company has tens of users, not thousands), kept in the session's ``info`` until the session
+flushes, commits or rolls back: a change made in the transaction, or committed by another,
+is seen by the next question.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from letterpress.crm.model import User
+
+_KEY = "letterpress.supervisors"
+
+
+def supervisors(session: Session) -> dict[int, int | None]:
+    """Every user's id -> the id of their supervisor (None: nobody)."""
+    links: dict[int, int | None] | None = session.info.get(_KEY)
+    if links is None:
+        links = {row[0]: row[1] for row in session.execute(select(User.id, User.supervisor_id))}
+        session.info[_KEY] = links
+    return links
+
+
+def is_below(session: Session, head_id: int, user_id: int | None) -> bool:
+    """``head_id`` is somewhere above ``user_id`` in the chain of supervisors."""
+    links = supervisors(session)
+    seen: set[int] = set()
+    current = user_id
+    while current is not None and current not in seen:
+        seen.add(current)
+        current = links.get(current)
+        if current == head_id:
+            return True
+    return False
+
+
+def subordinate_ids(session: Session, head_id: int) -> frozenset[int]:
+    """Everyone whose chain of supervisors reaches ``head_id`` (not ``head_id`` itself)."""
+    below: dict[int, list[int]] = {}
+    for user_id, supervisor_id in supervisors(session).items():
+        if supervisor_id is not None:
+            below.setdefault(supervisor_id, []).append(user_id)
+    found: set[int] = set()
+    frontier = [head_id]
+    while frontier:
+        frontier = [u for s in frontier for u in below.get(s, ()) if u not in found and u != head_id]
+        found.update(frontier)
+    return frozenset(found)
+
+
+def _forget(session: Session, *_args: Any) -> None:
+    session.info.pop(_KEY, None)
+
+
+for _moment in ("after_flush", "after_commit", "after_rollback", "after_soft_rollback"):
+    event.listen(Session, _moment, _forget)
