@@ -40,17 +40,18 @@ class Ledger:
              team: str | None = None) -> User:
         return users.add_user(self.session, login, role=role, supervisor=supervisor, team=team)
 
-    def customer(self, external_id: str, *, manager: User | None = None, kind: str = "customer",
-                 source: str | None = None, created: str = "2020-01-01", **fields: object
-                 ) -> Counterparty:
+    def customer(self, external_id: str | None, *, manager: User | None = None,
+                 kind: str = "customer", source: str | None = None, created: str = "2020-01-01",
+                 name: str | None = None, **fields: object) -> Counterparty:
+        """``external_id`` None: a counterparty created in the CRM, known by its ``name``."""
         cp = Counterparty(
-            external_id=external_id, name=f"Company {external_id}", kind=kind, source=source,
-            manager_id=manager.id if manager else None,
+            external_id=external_id, name=name or f"Company {external_id}", kind=kind,
+            source=source, manager_id=manager.id if manager else None,
             created_at=dt.datetime.combine(d(created), dt.time(12), UTC), **fields,
         )
         self.session.add(cp)
         self.session.flush()
-        self.customers[external_id] = cp
+        self.customers[external_id or cp.name] = cp
         return cp
 
     def ship(self, cp: Counterparty, when: str, revenue: float | str, cost: float | str = 0,

@@ -121,7 +121,10 @@ def test_rows_as_listed(session: Session, ledger: Ledger) -> None:
     assert (rows["C"]["share"], rows["C"]["cumulative_share"]) == (0.090909, 1.0)
     assert rep.columns == ["counterparty", "name", "manager", "value", "share",
                            "cumulative_share", "rank", "class"]
-    assert list(rows["A"]) == rep.columns
+    # Besides the columns, each row carries the counterparty's internal id (for the pages).
+    assert list(rows["A"]) == [*rep.columns, "counterparty_id"]
+    assert {k: r["counterparty_id"] for k, r in rows.items()} == {
+        "A": a.id, "B1": b1.id, "B2": b2.id, "C": c.id}
     # A manager sees his own customers, with the company's ranks and classes.
     mine = report(session, "abc", viewer=m1)
     assert [(r["counterparty"], r["rank"], r["class"]) for r in mine.rows] == [

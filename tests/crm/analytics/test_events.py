@@ -80,3 +80,42 @@ def test_the_heads_view_of_plans_and_workload(session: Session, ledger: Ledger) 
     assert (m1["overdue_events"], m1["open_tasks"], m1["overdue_tasks"]) == (1, 1, 1)
     assert report(session, "events", view="planned",
                   viewer=get_user(session, "m2")).rows == []
+
+
+def test_rows_carry_the_counterparty_id_also_without_an_external_id(
+    session: Session, ledger: Ledger
+) -> None:
+    """Two counterparties created in the CRM (no external id) under one name stay two clients,
+    each row with its counterparty's id, which no column shows."""
+    m1 = ledger.user("m1")
+    first = ledger.customer(None, manager=m1, name="ИП Иванов")
+    second = ledger.customer(None, manager=m1, name="ИП Иванов")
+    known = ledger.customer("K", manager=m1)
+    ledger.event("outgoing_call", "2025-02", responsible=m1, cp=first)
+    ledger.event("outgoing_call", "2025-03", responsible=m1, cp=second)
+    ledger.event("outgoing_call", "2025-03", responsible=m1, cp=second, state="cancelled")
+    ledger.event("meeting", "2025-04", responsible=m1, cp=known, state="planned")
+    ledger.event("meeting", "2025-04", responsible=m1, cp=first, state="planned")
+    ledger.event("other", "2025-05", responsible=m1)  # no client
+    ledger.order(second, "2025-06", 100, manager=m1, state="open")
+    session.commit()
+    rep = report(session, "events")
+    assert "counterparty_id" not in rep.columns
+    assert [(r["counterparty"], r["name"], r["counterparty_id"], r["kind"], r["events"])
+            for r in rep.rows] == [
+        ("K", "Company K", known.id, "meeting", 1),
+        (None, "ИП Иванов", first.id, "meeting", 1),
+        (None, "ИП Иванов", first.id, "outgoing_call", 1),
+        (None, "ИП Иванов", second.id, "outgoing_call", 2),
+        (None, None, None, "other", 1)]
+    clients = report(session, "events", group="client").rows
+    assert [(r["name"], r["counterparty_id"], r["events"]) for r in clients] == [
+        ("Company K", known.id, 1), ("ИП Иванов", first.id, 2), ("ИП Иванов", second.id, 2),
+        (None, None, 1)]
+    assert all("counterparty_id" not in r for r in report(session, "events", group="kind").rows)
+    (order,) = report(session, "events", view="unfulfilled").rows
+    assert (order["counterparty"], order["name"], order["counterparty_id"]) == (
+        None, "ИП Иванов", second.id)
+    planned = report(session, "events", view="planned").rows
+    assert [(r["counterparty"], r["name"], r["counterparty_id"]) for r in planned] == [
+        ("K", "Company K", known.id), (None, "ИП Иванов", first.id)]

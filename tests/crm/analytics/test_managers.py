@@ -175,3 +175,26 @@ def test_drilldown_lists_the_rows_behind_each_figure(session: Session, ledger: L
     with pytest.raises(PermissionDenied):
         drill(None, "revenue")  # unassigned data: administrators only
     assert d("2025-01") == dt.date(2025, 1, 15)
+
+
+def test_drilldown_rows_carry_the_counterparty_id(session: Session, ledger: Ledger) -> None:
+    """Every row behind a figure that names a counterparty carries its id, also for one made in
+    the CRM (no external id)."""
+    m1 = ledger.user("m1")
+    own = ledger.customer(None, manager=m1, name="ИП Своя")
+    session.add(ContactPerson(name="Вера", counterparty_id=own.id))
+    ledger.ship(own, "2024-12", 100)
+    order = ledger.order(own, "2025-02", 300, manager=m1)
+    ledger.ship(own, "2025-02", 300, order=order)
+    ledger.pay(own, "2025-03", 300, order=order)
+    ledger.event("meeting", "2025-04", responsible=m1, cp=own)
+    session.commit()
+    request = ReportRequest(parse_period(YEAR), TODAY)
+    for indicator in ("revenue", "orders", "payments_received", "events", "became_lost",
+                      "customers_at_start", "lost", "completeness", "contacts_completeness"):
+        rows = drilldown(session, SETTINGS.analytics, request, "m1", indicator,
+                         SETTINGS.company.tz)
+        assert rows, indicator
+        assert {r["counterparty_id"] for r in rows} == {own.id}, indicator
+        named = "external_id" if indicator == "completeness" else "counterparty"
+        assert all(r[named] is None for r in rows), indicator

@@ -106,3 +106,22 @@ def test_summary_counts(session: Session, ledger: Ledger) -> None:
     # D: regular->lost (Dec).
     assert moved == {("lost", "regular"): 2, ("regular", "one_time"): 1, ("one_time", "lost"): 2,
                      ("potential", "one_time"): 2, ("regular", "lost"): 1}
+
+
+def test_a_counterparty_made_in_the_crm_is_listed_with_its_id(
+    session: Session, ledger: Ledger
+) -> None:
+    m1 = ledger.user("m1")
+    own = ledger.customer(None, manager=m1, name="ИП Своя")
+    ledger.ship(own, "2025-03", 100)
+    ledger.ship(ledger.customer("R", manager=m1), "2025-03", 100)
+    session.commit()
+    rep = report(session, "stages")
+    assert "counterparty_id" not in rep.columns
+    (row,) = [r for r in rep.rows if r["counterparty"] is None]
+    assert (row["name"], row["counterparty_id"], row["stage"]) == ("ИП Своя", own.id, "lost")
+    assert by_counterparty(rep)["R"]["counterparty_id"] == ledger.customers["R"].id
+    changes = [r for r in report(session, "stages", changes=True).rows
+               if r["counterparty"] is None]
+    assert [(r["name"], r["counterparty_id"], r["to_stage"]) for r in changes] == [
+        ("ИП Своя", own.id, "lost")]

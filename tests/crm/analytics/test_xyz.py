@@ -85,4 +85,4 @@ def test_empty_months_count_and_the_manager_shows(session: Session, ledger: Ledg
     rep = report(session, "xyz")
     assert rep.rows == [{"counterparty": "EDGES", "name": "Company EDGES", "manager": "m1",
                          "cv": round(math.sqrt(5), 6), "class": "Z", "mean": 16.67,
-                         "total": 200.0, "buckets": 12}]
+                         "total": 200.0, "buckets": 12, "counterparty_id": cp.id}]

@@ -157,8 +157,8 @@ def abc_select(session: Session, settings: AnalyticsSettings, request: ReportReq
     """The report's rows in SQL: classes over all customers, rows of the visible ones.
 
     Columns: counterparty (external id), name, manager_id, value, share, cumulative_share,
-    rank, class and, with the ``compare`` option, previous_class. Values are formatted here:
-    roubles (or a count of orders), shares to six decimals.
+    rank, class, counterparty_id and, with the ``compare`` option, previous_class. Values are
+    formatted here: roubles (or a count of orders), shares to six decimals.
     """
     today_no = month_no(request.today)
     scope = manager_scope(session, request)
@@ -166,7 +166,7 @@ def abc_select(session: Session, settings: AnalyticsSettings, request: ReportReq
         abc: Any = classify(settings, request.period, measure, today_no, listed=True)
         return (
             select(abc.c.external_id.label("counterparty"), abc.c.name, abc.c.manager_id,
-                   *_formatted(abc, measure))
+                   *_formatted(abc, measure), abc.c.cp.label("counterparty_id"))
             .where(scope_clause(abc.c.manager_id, scope))
             .order_by(abc.c.value.desc(), abc.c.external_id.nulls_last(), abc.c.cp)
         )
@@ -193,7 +193,8 @@ def abc_select(session: Session, settings: AnalyticsSettings, request: ReportReq
     cp = Counterparty.__table__
     return (
         select(cp.c.external_id.label("counterparty"), cp.c.name, cp.c.manager_id,
-               *_formatted(abc, measure), abc.c.previous_class)
+               *_formatted(abc, measure), abc.c.cp.label("counterparty_id"),
+               abc.c.previous_class)
         .select_from(abc.join(cp, cp.c.id == abc.c.cp))
         .where(scope_clause(cp.c.manager_id, scope))
         .order_by(abc.c.rank, cp.c.external_id.nulls_last(), abc.c.cp)
@@ -259,14 +260,16 @@ def _rows(found: Iterable[Any], logins: dict[int, str],
         return [
             {"counterparty": counterparty, "name": name, "manager": login(manager),
              "value": value, "share": share, "cumulative_share": cumulative, "rank": rank,
-             "class": klass, "previous_class": previous, "movement": movement(previous, klass)}
-            for counterparty, name, manager, value, share, cumulative, rank, klass, previous
-            in found
+             "class": klass, "previous_class": previous, "movement": movement(previous, klass),
+             "counterparty_id": cp_id}
+            for counterparty, name, manager, value, share, cumulative, rank, klass, cp_id,
+            previous in found
         ]
     return [
         {"counterparty": counterparty, "name": name, "manager": login(manager), "value": value,
-         "share": share, "cumulative_share": cumulative, "rank": rank, "class": klass}
-        for counterparty, name, manager, value, share, cumulative, rank, klass in found
+         "share": share, "cumulative_share": cumulative, "rank": rank, "class": klass,
+         "counterparty_id": cp_id}
+        for counterparty, name, manager, value, share, cumulative, rank, klass, cp_id in found
     ]
 
 
@@ -305,7 +308,8 @@ def abc_history(session: Session, request: ReportRequest, measure: str,
     query = (
         select(cp.c.external_id.label("counterparty"), cp.c.name,
                manager.c.login.label("manager"), lagged.c.period_start, lagged.c.period_end,
-               lagged.c.value, lagged.c["class"], lagged.c.previous_class)
+               lagged.c.value, lagged.c["class"], lagged.c.previous_class,
+               lagged.c.counterparty_id)
         .select_from(lagged.join(cp, cp.c.id == lagged.c.counterparty_id)
                      .outerjoin(manager, manager.c.id == cp.c.manager_id))
         .where(lagged.c.period_end >= request.period.start,
@@ -319,7 +323,8 @@ def abc_history(session: Session, request: ReportRequest, measure: str,
          "period": f"{r['period_start']:%Y-%m}..{r['period_end']:%Y-%m}",
          "value": _value(measure, r["value"]), "class": r["class"],
          "previous_class": r["previous_class"],
-         "movement": movement(r["previous_class"], r["class"])}
+         "movement": movement(r["previous_class"], r["class"]),
+         "counterparty_id": r["counterparty_id"]}
         for r in session.execute(query).mappings()
     ]
     columns = ["counterparty", "name", "manager", "period", "value", "class", "previous_class",

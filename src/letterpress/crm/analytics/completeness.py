@@ -84,7 +84,8 @@ def contact_items() -> dict[str, ColumnElement[bool]]:
 
 
 def counterparty_rows(settings: AnalyticsSettings) -> Any:
-    """Subquery: every counterparty's id, manager, score and one 0/1 column per missing item."""
+    """Subquery: every counterparty's id, manager, score and one 0/1 column per missing item
+    (``counterparty_id``: the id again, under the name every row about a counterparty has)."""
     cp = Counterparty.__table__
     items = counterparty_items()
     weights = dataclasses.asdict(settings.completeness)
@@ -93,6 +94,7 @@ def counterparty_rows(settings: AnalyticsSettings) -> Any:
         _weighted(items, weights).label("score"),
         *(case((present, 0), else_=1).label(f"missing_{key}") for key, present in items.items()
           if weights[key]),
+        cp.c.id.label("counterparty_id"),
     ).subquery("counterparty_scores")
 
 
@@ -107,6 +109,7 @@ def contact_rows(settings: AnalyticsSettings) -> Any:
             cp.c.manager_id, _weighted(items, weights).label("score"),
             *(case((present, 0), else_=1).label(f"missing_{key}")
               for key, present in items.items() if weights[key]),
+            cp.c.id.label("counterparty_id"),
         )
         .select_from(ct.join(cp, cp.c.id == ct.c.counterparty_id))
         .where(ct.c.owner_id.is_(None))

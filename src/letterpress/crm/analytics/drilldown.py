@@ -1,4 +1,5 @@
-"""The rows behind each figure of the managers report, as SQL subqueries with a ``manager_id``.
+"""The rows behind each figure of the managers report, as SQL subqueries with a ``manager_id``
+(and, naming a counterparty, its ``counterparty_id``, which pages link the row to the card by).
 
 :mod:`letterpress.crm.analytics.managers` sums these subqueries per manager; :func:`drilldown`
 lists the rows of one manager and one indicator, so every figure can be explained row by row.
@@ -80,7 +81,7 @@ def change_rows(w: Window, predicate: ColumnElement[bool] | None = None) -> Any:
     sc, cp = StageChange.__table__, Counterparty.__table__
     return (
         select(sc.c.id, cp.c.external_id.label("counterparty"), cp.c.name, sc.c.month,
-               sc.c.from_stage, sc.c.to_stage, sc.c.manager_id)
+               sc.c.from_stage, sc.c.to_stage, sc.c.manager_id, sc.c.counterparty_id)
         .select_from(sc.join(cp, cp.c.id == sc.c.counterparty_id))
         .where(sc.c.month_no >= w.period.first, sc.c.month_no <= w.period.last,
                predicate if predicate is not None else true())
@@ -93,7 +94,7 @@ def start_customer_rows(w: Window) -> Any:
     cm, cp = CustomerMonth.__table__, Counterparty.__table__
     return (
         select(cm.c.counterparty_id.label("id"), cp.c.external_id.label("counterparty"),
-               cp.c.name, cm.c.stage, cm.c.manager_id)
+               cp.c.name, cm.c.stage, cm.c.manager_id, cm.c.counterparty_id)
         .select_from(cm.join(cp, cp.c.id == cm.c.counterparty_id))
         .where(cm.c.month_no == w.period.first - 1, cm.c.stage.in_(ACTIVE))
         .subquery("start_customers")
@@ -108,7 +109,8 @@ def lost_rows(w: Window) -> Any:
     cp = Counterparty.__table__
     return (
         select(start.counterparty_id.label("id"), cp.c.external_id.label("counterparty"),
-               cp.c.name, start.stage.label("stage_at_start"), start.manager_id)
+               cp.c.name, start.stage.label("stage_at_start"), start.manager_id,
+               start.counterparty_id)
         .select_from(start)
         .join(end, and_(end.counterparty_id == start.counterparty_id,
                         end.month_no == w.read_no))
@@ -124,7 +126,7 @@ def event_rows(w: Window, kind: str | None = None) -> Any:
     start, stop = w.instants
     return (
         select(ev.c.id, ev.c.kind, ev.c.start_at, cp.c.external_id.label("counterparty"),
-               ev.c.subject, ev.c.responsible_id.label("manager_id"))
+               ev.c.subject, ev.c.responsible_id.label("manager_id"), ev.c.counterparty_id)
         .select_from(ev.join(cp, cp.c.id == ev.c.counterparty_id))
         .where(ev.c.state == "done", ev.c.start_at >= start, ev.c.start_at < stop,
                ev.c.kind == kind if kind else true())
@@ -149,7 +151,8 @@ def order_rows(w: Window, *, closed_only: bool = False) -> Any:
         select(o.c.id, o.c.external_id, o.c.number, o.c.date, o.c.state,
                cp.c.external_id.label("counterparty"), kopecks(o.c.amount).label("amount"),
                func.coalesce(paid.c.paid, 0).label("paid"),
-               func.coalesce(shipped.c.shipped, 0).label("shipped"), o.c.manager_id)
+               func.coalesce(shipped.c.shipped, 0).label("shipped"), o.c.manager_id,
+               o.c.counterparty_id)
         .select_from(o.join(cp, cp.c.id == o.c.counterparty_id)
                      .outerjoin(paid, paid.c.order_id == o.c.id)
                      .outerjoin(shipped, shipped.c.order_id == o.c.id))
@@ -163,7 +166,8 @@ def shipment_rows(w: Window) -> Any:
     return (
         select(s.c.id, s.c.external_id, s.c.date, cp.c.external_id.label("counterparty"),
                kopecks(s.c.revenue).label("revenue"),
-               kopecks(func.coalesce(s.c.cost, 0)).label("cost"), cm.c.manager_id)
+               kopecks(func.coalesce(s.c.cost, 0)).label("cost"), cm.c.manager_id,
+               s.c.counterparty_id)
         .select_from(s.join(cp, cp.c.id == s.c.counterparty_id)
                      .join(cm, and_(cm.c.counterparty_id == s.c.counterparty_id,
                                     cm.c.month_no == month_of(s.c.date))))
@@ -177,7 +181,8 @@ def payment_rows(w: Window) -> Any:
     return (
         select(p.c.id, p.c.external_id, p.c.date, cp.c.external_id.label("counterparty"),
                kopecks(p.c.amount).label("amount"),
-               func.coalesce(o.c.manager_id, cp.c.manager_id).label("manager_id"))
+               func.coalesce(o.c.manager_id, cp.c.manager_id).label("manager_id"),
+               p.c.counterparty_id)
         .select_from(p.join(cp, cp.c.id == p.c.counterparty_id)
                      .outerjoin(o, o.c.id == p.c.order_id))
         .where(p.c.direction == "in", p.c.date >= w.period.start, p.c.date < w.period.stop)

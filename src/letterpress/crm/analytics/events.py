@@ -60,23 +60,29 @@ def _kinds(session: Session, request: ReportRequest, tz: zoneinfo.ZoneInfo) -> R
     start, stop = request.period.bounds(tz)
     ev, cp = Event.__table__, Counterparty.__table__
     keys: list[Any] = []
+    hidden: list[Any] = []
     if group in ("both", "client"):
         keys += [cp.c.external_id.label("counterparty"), cp.c.name]
+        # Grouped by the counterparty itself: two created in the CRM (no external id) with one
+        # name are two clients.
+        hidden.append(cp.c.id.label("counterparty_id"))
     if group in ("both", "kind"):
         keys.append(ev.c.kind)
+    grouping = [*keys[:2], *hidden, *keys[2:]] if hidden else keys
     query = (
-        select(*keys, func.count().label("events"),
+        select(*grouping, func.count().label("events"),
                *(func.sum(case((ev.c.state == state, 1), else_=0)).label(state)
                  for state in ("done", "planned", "cancelled")))
         .select_from(ev.outerjoin(cp, cp.c.id == ev.c.counterparty_id))
         .where(ev.c.start_at >= start, ev.c.start_at < stop,
                scope_clause(ev.c.responsible_id, manager_scope(session, request)))
-        .group_by(*keys)
-        .order_by(*(k.nulls_last() for k in keys))
+        .group_by(*grouping)
+        .order_by(*(k.nulls_last() for k in grouping))
     )
     columns = [k.name for k in keys] + ["events", "done", "planned", "cancelled"]
+    carried = columns + [k.name for k in hidden]
     rows = [{c: (int(r[c]) if c in ("events", "done", "planned", "cancelled") else r[c])
-             for c in columns} for r in session.execute(query).mappings()]
+             for c in carried} for r in session.execute(query).mappings()]
     return Report("events", request.period, columns, rows, {}, [f"grouped by {group}"])
 
 
@@ -96,7 +102,7 @@ def _unfulfilled(session: Session, request: ReportRequest, today: dt.date) -> Re
                manager.c.login.label("manager"), kopecks(o.c.amount).label("amount"),
                func.coalesce(shipped.c.v, 0).label("shipped"),
                func.coalesce(paid.c.v, 0).label("paid"), o.c.planned_shipment,
-               o.c.planned_payment)
+               o.c.planned_payment, cp.c.id.label("counterparty_id"))
         .select_from(o.join(cp, cp.c.id == o.c.counterparty_id)
                      .outerjoin(manager, manager.c.id == o.c.manager_id)
                      .outerjoin(shipped, shipped.c.order_id == o.c.id)
@@ -114,6 +120,7 @@ def _unfulfilled(session: Session, request: ReportRequest, today: dt.date) -> Re
             "paid": roubles(r["paid"]),
             "planned_shipment": planned.isoformat() if planned else None,
             "overdue_days": (today - planned).days if planned and planned < today else 0,
+            "counterparty_id": r["counterparty_id"],
         })
     columns = ["order", "number", "date", "counterparty", "name", "manager", "amount", "shipped",
                "paid", "planned_shipment", "overdue_days"]
@@ -127,7 +134,8 @@ def _planned(session: Session, request: ReportRequest, tz: zoneinfo.ZoneInfo) ->
     ev, cp, user = Event.__table__, Counterparty.__table__, User.__table__
     query = (
         select(ev.c.id, ev.c.start_at, ev.c.end_at, user.c.login.label("responsible"),
-               ev.c.kind, cp.c.external_id.label("counterparty"), cp.c.name, ev.c.subject)
+               ev.c.kind, cp.c.external_id.label("counterparty"), cp.c.name, ev.c.subject,
+               cp.c.id.label("counterparty_id"))
         .select_from(ev.join(user, user.c.id == ev.c.responsible_id)
                      .outerjoin(cp, cp.c.id == ev.c.counterparty_id))
         .where(ev.c.state == "planned", ev.c.start_at >= start, ev.c.start_at < stop,

@@ -51,7 +51,10 @@ def to_csv(report: Report) -> str:
 
 
 def to_json(report: Report, *, meta: bool = False) -> str:
-    data: Any = {**report.meta(), "rows": report.rows} if meta else report.rows
+    """The rows with the report's ``columns``, as CSV and XLSX write them (without the
+    internal ``counterparty_id`` the rows carry for the pages)."""
+    rows = [{c: row.get(c) for c in report.columns} for row in report.rows]
+    data: Any = {**report.meta(), "rows": rows} if meta else rows
     return json.dumps(data, ensure_ascii=False, default=str) + "\n"
 
 

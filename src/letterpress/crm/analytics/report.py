@@ -23,6 +23,8 @@ from letterpress.crm.model import User
 from letterpress.crm.permissions import can_view_manager_report, report_manager_ids
 from letterpress.errors import PermissionDenied
 
+COUNTERPARTY_ID = "counterparty_id"
+
 
 @dataclass(frozen=True)
 class ReportRequest:
@@ -40,7 +42,13 @@ class ReportRequest:
 
 @dataclass
 class Report:
-    """Rows (one dict each, keys in ``columns`` order) and the settings they were computed with."""
+    """Rows (one dict each, keys in ``columns`` order) and the settings they were computed with.
+
+    A row naming a counterparty also carries its internal id under :data:`COUNTERPARTY_ID`, a
+    key that is not among the ``columns``: pages link the row to the counterparty's card by it
+    (a counterparty created in the CRM has no external id), and the exports, which write the
+    ``columns``, leave it out.
+    """
 
     name: str
     period: Period

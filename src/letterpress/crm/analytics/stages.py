@@ -48,7 +48,8 @@ def stages_report(session: Session, settings: AnalyticsSettings, request: Report
                manager.c.login.label("manager"), cm.c.stage, change.month.label("since"),
                change.from_stage.label("previous_stage"),
                cm.c.window_sale_months.label("months_with_sales"),
-               cm.c.cum_sale_months.label("months_with_sales_ever"))
+               cm.c.cum_sale_months.label("months_with_sales_ever"),
+               cm.c.counterparty_id)
         .select_from(
             cm.join(cp, cp.c.id == cm.c.counterparty_id)
             .outerjoin(manager, manager.c.id == cp.c.manager_id)
@@ -75,7 +76,8 @@ def _changes(session: Session, request: ReportRequest, used: dict[str, Any]) -> 
     cp, manager = Counterparty.__table__, User.__table__
     query = (
         select(cp.c.external_id.label("counterparty"), cp.c.name, sc.c.month,
-               sc.c.from_stage, sc.c.to_stage, manager.c.login.label("manager"))
+               sc.c.from_stage, sc.c.to_stage, manager.c.login.label("manager"),
+               sc.c.counterparty_id)
         .select_from(sc.join(cp, cp.c.id == sc.c.counterparty_id)
                      .outerjoin(manager, manager.c.id == sc.c.manager_id))
         .where(sc.c.month_no >= request.period.first, sc.c.month_no <= request.period.last,

@@ -148,7 +148,7 @@ def xyz_select(session: Session, settings: AnalyticsSettings, request: ReportReq
     """The report's rows; with the ``abc`` option each row also carries its ABC class.
 
     Columns: counterparty (external id), name, manager_id, cv, class, mean, total, buckets, abc
-    (NULL without the option). Values are formatted here: roubles (or counts of orders), cv to
+    (NULL without the option), counterparty_id. Values are formatted here: roubles (or counts of orders), cv to
     six decimals.
     """
     today_no = month_no(request.today)
@@ -189,7 +189,8 @@ def xyz_select(session: Session, settings: AnalyticsSettings, request: ReportReq
     return (
         select(cp.c.external_id.label("counterparty"), cp.c.name, cp.c.manager_id,
                rounded(merged.c.cv, 6).label("cv"), merged.c["class"], mean.label("mean"),
-               total.label("total"), merged.c.buckets, merged.c.abc)
+               total.label("total"), merged.c.buckets, merged.c.abc,
+               merged.c.cp.label("counterparty_id"))
         .select_from(merged.join(cp, cp.c.id == merged.c.cp))
         .where(scope_clause(cp.c.manager_id, manager_scope(session, request)))
         .order_by(merged.c.cv.nulls_last(), cp.c.external_id.nulls_last(), merged.c.cp)
@@ -223,13 +224,16 @@ def _rows(found: Iterable[Any], logins: dict[int, str],
     if with_abc:
         return [
             {"counterparty": counterparty, "name": name, "manager": login(manager), "cv": cv,
-             "class": klass, "mean": mean, "total": total, "buckets": buckets, "abc": abc}
-            for counterparty, name, manager, cv, klass, mean, total, buckets, abc in found
+             "class": klass, "mean": mean, "total": total, "buckets": buckets, "abc": abc,
+             "counterparty_id": cp_id}
+            for counterparty, name, manager, cv, klass, mean, total, buckets, abc, cp_id
+            in found
         ]
     return [
         {"counterparty": counterparty, "name": name, "manager": login(manager), "cv": cv,
-         "class": klass, "mean": mean, "total": total, "buckets": buckets}
-        for counterparty, name, manager, cv, klass, mean, total, buckets, _ in found
+         "class": klass, "mean": mean, "total": total, "buckets": buckets,
+         "counterparty_id": cp_id}
+        for counterparty, name, manager, cv, klass, mean, total, buckets, _, cp_id in found
     ]
 
 

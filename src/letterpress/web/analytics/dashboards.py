@@ -20,6 +20,7 @@ from letterpress.config import Settings
 from letterpress.crm.analytics import Period, Report, build_report
 from letterpress.crm.analytics.drilldown import drilldown
 from letterpress.crm.analytics.register import STAGES
+from letterpress.crm.analytics.report import COUNTERPARTY_ID
 from letterpress.crm.analytics.xyz import thresholds
 from letterpress.crm.model import User
 from letterpress.web.analytics import queries
@@ -114,7 +115,7 @@ def transitions(session: Session, settings: Settings, filters: Filters, viewer: 
     def stage_at(month: int) -> tuple[Report, dict[Any, str]]:
         report = build_report(session, settings, "stages",
                               filters.with_period(Period(month, month)).request(viewer))
-        return report, {(r["counterparty"], r["name"]): r["stage"] for r in report.rows}
+        return report, {r[COUNTERPARTY_ID]: r["stage"] for r in report.rows}
 
     _before, start = stage_at(month_from)
     after_report, end = stage_at(month_to)
@@ -144,7 +145,7 @@ def drill(session: Session, settings: Settings, filters: Filters, viewer: User,
     """The rows behind ``indicator`` of ``manager`` (a login; None: unassigned), as a report."""
     rows = drilldown(session, settings.analytics, filters.request(viewer), manager, indicator,
                      settings.company.tz)
-    columns = list(rows[0]) if rows else []
+    columns = [c for c in rows[0] if c != COUNTERPARTY_ID] if rows else []
     return Report("managers-drill", filters.period, columns, rows,
                   {"manager": manager, "indicator": indicator})
 

@@ -5,7 +5,8 @@
 * :func:`visible_managers`: the managers a viewer may pick (``report_manager_ids``);
 * :func:`monthly_revenue`: each manager's revenue per month from the register, for sparklines;
   it is the managers report's ``revenue`` split by month (the same rows, the same attribution);
-* :func:`counterparty_cards`: card links for the external ids a report names;
+* :func:`counterparty_cards`: card links for the counterparties a report's rows name (by their
+  ``counterparty_id``: one created in the CRM has no external id);
 * :func:`last_runs`: when ``letterpress analytics run`` (or the nightly run) last stored what.
 """
 
@@ -98,25 +99,25 @@ def monthly_revenue(session: Session, request: ReportRequest) -> list[Series]:
 
 @dataclass(frozen=True)
 class Card:
-    """What a table needs to link a counterparty it names by external id."""
+    """What a table needs to link a counterparty it names: the card's id and the name."""
 
     id: int
     name: str
 
 
-def counterparty_cards(session: Session, viewer: User, external_ids: Iterable[str | None]
-                       ) -> dict[str, Card]:
-    """external id -> card, for the counterparties among ``external_ids`` ``viewer`` may see."""
-    wanted = sorted({e for e in external_ids if e})
-    found: dict[str, Card] = {}
+def counterparty_cards(session: Session, viewer: User, counterparty_ids: Iterable[int | None]
+                       ) -> dict[int, Card]:
+    """id -> card, for the counterparties among ``counterparty_ids`` ``viewer`` may see (one
+    statement for a page of rows)."""
+    wanted = sorted({i for i in counterparty_ids if i is not None})
+    found: dict[int, Card] = {}
     for start in range(0, len(wanted), 500):
         chunk = wanted[start:start + 500]
-        for external_id, id_, name in session.execute(
-            select(Counterparty.external_id, Counterparty.id, Counterparty.name)
-            .where(Counterparty.external_id.in_(chunk), visible_counterparties_clause(viewer))
+        for id_, name in session.execute(
+            select(Counterparty.id, Counterparty.name)
+            .where(Counterparty.id.in_(chunk), visible_counterparties_clause(viewer))
         ).all():
-            if external_id is not None:
-                found[external_id] = Card(id_, name)
+            found[id_] = Card(id_, name)
     return found
 
 

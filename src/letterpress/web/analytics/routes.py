@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 from letterpress.crm.analytics import Report
 from letterpress.crm.analytics.periods import month_no
 from letterpress.crm.analytics.register import STAGES, ensure_fresh
-from letterpress.crm.analytics.report import manager_scope
+from letterpress.crm.analytics.report import COUNTERPARTY_ID, manager_scope
 from letterpress.db.session import session_factory, writer
 from letterpress.web.analytics import bp, cache, charts, dashboards, downloads, labels, queries
 from letterpress.web.analytics.dashboards import ABC_CLASSES, XYZ_CLASSES, Dashboard
@@ -96,8 +96,11 @@ def _choice(name: str, choices: Sequence[str]) -> str | None:
     return value if value in choices else None
 
 
-def _card_ids(external_ids: Iterable[str | None]) -> dict[str, queries.Card]:
-    return queries.counterparty_cards(db(), current_account(), external_ids)
+def _cards(rows: Iterable[Mapping[str, Any]]) -> dict[int, queries.Card]:
+    """The cards of the counterparties ``rows`` (a page of a table) name, that the viewer may
+    see: the table links its rows to them by ``counterparty_id``."""
+    return queries.counterparty_cards(db(), current_account(),
+                                      (r.get(COUNTERPARTY_ID) for r in rows))
 
 
 def _page_size() -> int:
@@ -195,7 +198,7 @@ def abc(fmt: str | None = None) -> str | Response:
                               y_label=_("Cumulative share of the value (%(measure)s)",
                                         measure=labels.MEASURE[measure]))
         return {"tables": views, "chart_data": chart, "thresholds": thresholds,
-                "ids": _card_ids(r["counterparty"] for r in views[1].shown)}
+                "ids": _cards(views[1].shown)}
 
     return _render("abc", filters, entry, body, klass=klass)
 
@@ -234,7 +237,7 @@ def xyz(fmt: str | None = None) -> str | Response:
              r["customers"], (r["class"] or "none").lower()) for r in reports["summary"].rows)
         return {"tables": views, "chart_data": chart, "x": entry.value.extra.get("x"),
                 "y": entry.value.extra.get("y"),
-                "ids": _card_ids(r["counterparty"] for r in views[2].shown)}
+                "ids": _cards(views[2].shown)}
 
     return _render("xyz", filters, entry, body, klass=klass)
 
@@ -274,7 +277,7 @@ def stages(fmt: str | None = None) -> str | Response:
         chart = charts.funnel((labels.stage_label(r["stage"]), r["customers"], r["stage"])
                               for r in reports["funnel"].rows)
         return {"tables": views, "chart_data": chart, **months,
-                "ids": _card_ids(r["counterparty"] for r in views[3].shown)}
+                "ids": _cards(views[3].shown)}
 
     return _render("stages", filters, entry, body, stage=stage, **months)
 
@@ -341,7 +344,7 @@ def drill(fmt: str | None = None) -> str | Response:
         "analytics/drill.html", name="managers", title=TITLES["managers"], titles=TITLES,
         filters=filters,
         table=view, indicator=indicator, indicator_title=title, login=login, manager=manager,
-        ids=_card_ids(r.get("counterparty") for r in view.shown),
+        ids=_cards(view.shown),
     )
 
 
