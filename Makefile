@@ -28,7 +28,6 @@ bench: venv
 	@echo "run e.g.: $(BIN)/python -m bench.ledger_import"
 
 lint: venv
-	$(BIN)/python -m pip install -q ruff mypy
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 

@@ -18,6 +18,9 @@ from letterpress.testing.database import (
     sqlite_url,
 )
 
+#: The Dovecot fixtures (dovecot, dovecot_factory, dovecot_module, dovecot_user), for every test.
+pytest_plugins = ["letterpress.testing.fixtures"]
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 

@@ -17,7 +17,7 @@ EXAMPLE = ROOT / "config.example.toml"
 def _example_with_mailbox_uncommented() -> str:
     lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
     start = lines.index("# [[mailboxes]]")
-    body = [line[2:] if line.startswith("# ") else line for line in lines[start:]]
+    body = [line.removeprefix("# ") for line in lines[start:]]
     return "\n".join(lines[:start] + body) + "\n"
 
 

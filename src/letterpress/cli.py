@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from letterpress.config import Settings, load_settings
 from letterpress.errors import LetterpressError
@@ -96,7 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--verbose", "-v", action="count", default=0, help="more logging on stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    register_all(sub)
+    # The commands only call add_parser, whose _Parser is an ArgumentParser.
+    register_all(cast("argparse._SubParsersAction[argparse.ArgumentParser]", sub))
     return parser
 
 

@@ -296,7 +296,7 @@ def load_settings(
             raise ConfigError(f"{path}: no such config file") from exc
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    settings = _build(Settings, raw, source, "")
+    settings: Settings = _build(Settings, raw, source, "")
     overrides: dict[str, Any] = {"source": source}
     chosen_dir = data_dir or env.get("LETTERPRESS_DATA_DIR")
     if chosen_dir:
@@ -388,7 +388,7 @@ def _convert(tp: Any, value: Any, source: str, dotted: str) -> Any:
         return tuple(
             _convert(item_type, item, source, f"{dotted}[{i}]") for i, item in enumerate(value)
         )
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return _build(tp, value, source, dotted + ".")
     if tp is bool:
         if not isinstance(value, bool):
@@ -435,7 +435,7 @@ def _check(settings: Settings) -> None:
     """Rules that span several keys."""
     source = settings.source
     try:
-        settings.company.tz
+        _ = settings.company.tz
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ConfigError(
             f"{source}: key 'company.timezone': expected an IANA time zone such as "

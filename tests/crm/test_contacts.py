@@ -21,7 +21,7 @@ from letterpress.crm.model import (
 from letterpress.errors import ValidationError
 from letterpress.testing import factories, letters, mailstore
 
-NOW = dt.datetime(2025, 3, 1, 10, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2025, 3, 1, 10, 0, tzinfo=dt.UTC)
 
 
 def test_merge_keeps_everything_of_both(session: Session) -> None:

@@ -30,7 +30,7 @@ POLICY = FilingPolicy(
     topic_rules=(TopicRule("календари", keywords=("календар",)),),
     order_number_pattern=r"заказ\s*№?\s*(ORD-\d+)",
 )
-WHEN = dt.datetime(2025, 10, 1, 9, 30, tzinfo=dt.timezone.utc)
+WHEN = dt.datetime(2025, 10, 1, 9, 30, tzinfo=dt.UTC)
 _seq = itertools.count(1)
 
 
@@ -84,7 +84,7 @@ def test_contact_then_domain_then_public(session: Session) -> None:
 
 
 def test_refiling_is_idempotent(session: Session) -> None:
-    owner, romashka, _ = _world(session)
+    owner, _romashka, _ = _world(session)
     a = _letter(session, "a@x")
     item = _input(a, ("from", "", "boss@romashka.ru"), owner_id=owner.id)
     file_letters(session, [item], POLICY)
@@ -117,7 +117,7 @@ def test_shared_domain_goes_to_the_ambiguous_queue(session: Session) -> None:
 
 
 def test_internal_and_bulk_mail_create_nothing(session: Session) -> None:
-    owner, romashka, _ = _world(session)
+    owner, _romashka, _ = _world(session)
     users.add_user(session, "manager2", email="m2@tipografiya.ru")
     internal = _letter(session, "i@x")
     bulk = _letter(session, "bulk@x")
@@ -131,7 +131,7 @@ def test_internal_and_bulk_mail_create_nothing(session: Session) -> None:
 
 
 def test_topics_and_order_numbers(session: Session) -> None:
-    owner, romashka, _ = _world(session)
+    _owner, romashka, _ = _world(session)
     order = Order(external_id="O1", direction="customer", number="ORD-000123",
                   date=dt.date(2025, 9, 1), counterparty_id=romashka.id, amount=1, currency="RUB")
     session.add(order)

@@ -10,7 +10,7 @@ from letterpress.errors import NotFound, ValidationError
 def test_add_authenticate_and_supervision(session: Session) -> None:
     head = users.add_user(session, "head", role="head", team="north", password="demo")
     m1 = users.add_user(session, "manager1", team="north", supervisor="head", password="pw1")
-    m2 = users.add_user(session, "manager2", supervisor="manager1")
+    users.add_user(session, "manager2", supervisor="manager1")
     session.commit()
     assert m1.team is not None and m1.team.name == "north" and head.team is m1.team
     assert users.authenticate(session, "manager1", "pw1") is m1

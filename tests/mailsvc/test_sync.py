@@ -25,7 +25,6 @@ from letterpress.db.session import session_factory, writer
 from letterpress.mailsvc.daemon import Daemon, prepare_jobs
 from letterpress.testing import letters
 from letterpress.testing.dovecot import ConnectionInfo, DovecotServer
-from letterpress.testing.fixtures import dovecot, dovecot_factory, dovecot_module, dovecot_user  # noqa: F401
 from letterpress.testing.mailconf import mail_settings
 
 pytestmark = pytest.mark.slow
@@ -97,7 +96,7 @@ def test_first_sync_files_then_nothing_twice(tmp_path: Path, db_url: str, engine
         assert _count(s, Letter) == 22 and _count(s, Event) == 22
     with dovecot_module.imap(dovecot_user.user) as imap:
         imap.select("INBOX", readonly=True)
-        typ, data = imap.search(None, "UNSEEN")
+        _typ, data = imap.search(None, "UNSEEN")
         assert len(data[0].split()) == 21  # BODY.PEEK and EXAMINE left \Seen alone
 
 

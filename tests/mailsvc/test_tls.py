@@ -11,7 +11,6 @@ from sqlalchemy import Engine, func, select
 from letterpress.crm.model import Letter
 from letterpress.testing import letters
 from letterpress.testing.dovecot import DovecotServer
-from letterpress.testing.fixtures import dovecot_factory  # noqa: F401
 from letterpress.testing.mailconf import mail_settings
 from tests.mailsvc.test_sync import _sync, _world
 
@@ -21,7 +20,7 @@ pytestmark = pytest.mark.slow
 @pytest.mark.parametrize("security", ["tls", "starttls"])
 def test_a_server_signed_by_a_company_ca_is_trusted_only_through_ca_file(
     tmp_path: Path, db_url: str, engine: Engine,
-    dovecot_factory: Callable[..., DovecotServer], security: str,  # noqa: F811
+    dovecot_factory: Callable[..., DovecotServer], security: str,
 ) -> None:
     server = dovecot_factory(tls=True)
     server.add_user("secure", "pw")

@@ -401,7 +401,7 @@ def classes_of(page: str) -> str:
 def rows_of(html: str) -> list[str]:
     """The table rows' text, tags dropped and spaces squeezed."""
     return [" ".join(re.sub(r"<[^>]+>", " ", row).split())
-            for row in re.findall(r"<tr>(.*?)</tr>", html, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", html, re.DOTALL)]
 
 
 def test_the_card_shows_the_classes_and_the_stage_now_and_their_history(

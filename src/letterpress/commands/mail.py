@@ -63,14 +63,14 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def sync_once(ctx: Context, args: argparse.Namespace) -> int:
-    from letterpress.mailsvc.daemon import Daemon, prepare_jobs
+    from letterpress.mailsvc.daemon import Daemon, RunResult, prepare_jobs
     from letterpress.progress import ProgressBars
 
     factory = _factory(ctx)
     jobs = prepare_jobs(factory, ctx.settings, args.mailbox)
     bars = ProgressBars()
 
-    async def main():  # type: ignore[no-untyped-def]
+    async def main() -> RunResult:
         daemon = Daemon(ctx.settings, factory, workers=args.workers, progress=bars)
         daemon.install_signal_handlers()
         try:

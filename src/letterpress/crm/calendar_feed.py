@@ -21,8 +21,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import event as sa_event
 from sqlalchemy import Table, insert, select, update
+from sqlalchemy import event as sa_event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, UOWTransaction
 
@@ -98,8 +98,8 @@ def _populate(session: Session, collection: DavCollection) -> None:
                 Event.responsible_id == collection.owner_id,
                 Event.kind.in_(CALENDAR_EVENT_KINDS)).order_by(Event.start_at, Event.id)
         ).all()
-        items = [dict(href=href_for_uid(uid), uid=uid, component="VEVENT", event_id=eid,
-                      range_start=start, range_end=end or start, recurring=False)
+        items = [{"href": href_for_uid(uid), "uid": uid, "component": "VEVENT", "event_id": eid,
+                  "range_start": start, "range_end": end or start, "recurring": False}
                  for eid, uid, start, end in rows]
     elif collection.kind == "tasks":
         _assign_missing_uids(session, Task, Task.assignee_id == collection.owner_id)
@@ -110,8 +110,8 @@ def _populate(session: Session, collection: DavCollection) -> None:
         items = []
         for tid, uid, due, completed, created in task_rows:
             lo, hi = _task_range(due, completed, created)
-            items.append(dict(href=href_for_uid(uid), uid=uid, component="VTODO", task_id=tid,
-                              range_start=lo, range_end=hi, recurring=False))
+            items.append({"href": href_for_uid(uid), "uid": uid, "component": "VTODO",
+                          "task_id": tid, "range_start": lo, "range_end": hi, "recurring": False})
     elif collection.kind == "birthdays":
         items = [_birthday_item(cid, aid) for cid, aid in
                  _birthday_keys(session, contacts_of_user(session, collection.owner_id))]
@@ -165,8 +165,9 @@ def _birthday_keys(session: Session, contact_ids: Iterable[int]) -> list[tuple[i
 def _birthday_item(contact_id: int, anniversary_id: int | None) -> dict[str, Any]:
     uid = (f"anniversary-{anniversary_id}@letterpress" if anniversary_id
            else f"birthday-{contact_id}@letterpress")
-    return dict(href=href_for_uid(uid), uid=uid, component="VEVENT", contact_id=contact_id,
-                anniversary_id=anniversary_id, range_start=None, range_end=None, recurring=True)
+    return {"href": href_for_uid(uid), "uid": uid, "component": "VEVENT",
+            "contact_id": contact_id, "anniversary_id": anniversary_id,
+            "range_start": None, "range_end": None, "recurring": True}
 
 
 # --- keeping items current -----------------------------------------------------------------
@@ -244,8 +245,10 @@ def touch_events(session: Session, event_ids: Iterable[int]) -> None:
                 found_wanted = True
                 if dismissed:
                     continue
-                values: dict[str, Any] = dict(range_start=start_at,
-                                              range_end=None if recurring else end_at or start_at)
+                values: dict[str, Any] = {
+                    "range_start": start_at,
+                    "range_end": None if recurring else end_at or start_at,
+                }
                 if deleted:
                     values.update(deleted=False, uid=uid, body=None, fingerprint=None,
                                   recurring=False, range_end=end_at or start_at)
@@ -257,9 +260,9 @@ def touch_events(session: Session, event_ids: Iterable[int]) -> None:
                 uid = f"{uuid.uuid4()}@letterpress"
                 conn.execute(update(cast(Table, Event.__table__)).where(Event.id == event_id)
                              .values(uid=uid))
-            _add(session, wanted, dict(href=href_for_uid(uid), uid=uid, component="VEVENT",
-                                       event_id=event_id, range_start=start_at,
-                                       range_end=end_at or start_at, recurring=False))
+            _add(session, wanted, {"href": href_for_uid(uid), "uid": uid, "component": "VEVENT",
+                                   "event_id": event_id, "range_start": start_at,
+                                   "range_end": end_at or start_at, "recurring": False})
 
 
 def touch_tasks(session: Session, task_ids: Iterable[int]) -> None:
@@ -284,7 +287,7 @@ def touch_tasks(session: Session, task_ids: Iterable[int]) -> None:
                 found_wanted = True
                 if dismissed:
                     continue
-                values: dict[str, Any] = dict(range_start=lo, range_end=hi)
+                values: dict[str, Any] = {"range_start": lo, "range_end": hi}
                 if deleted:
                     values.update(deleted=False, uid=uid, body=None, fingerprint=None)
                 _touch(session, item_id, collection_id, **values)
@@ -295,9 +298,9 @@ def touch_tasks(session: Session, task_ids: Iterable[int]) -> None:
                 uid = f"{uuid.uuid4()}@letterpress"
                 conn.execute(update(cast(Table, Task.__table__)).where(Task.id == task_id)
                              .values(uid=uid))
-            _add(session, wanted, dict(href=href_for_uid(uid), uid=uid, component="VTODO",
-                                       task_id=task_id, range_start=lo, range_end=hi,
-                                       recurring=False))
+            _add(session, wanted, {"href": href_for_uid(uid), "uid": uid, "component": "VTODO",
+                                   "task_id": task_id, "range_start": lo, "range_end": hi,
+                                   "recurring": False})
 
 
 def touch_contacts(session: Session, contact_ids: Iterable[int]) -> None:
@@ -424,7 +427,7 @@ def _after_flush(session: Session, _ctx: UOWTransaction) -> None:
                 contacts.add(obj.id)
             if obj not in session.new and _changed(obj, "name"):
                 renamed_people.add(obj.id)
-        elif isinstance(obj, Anniversary) or isinstance(obj, ContactPhone):
+        elif isinstance(obj, (Anniversary, ContactPhone)):
             if obj.contact_id is not None:
                 contacts.add(obj.contact_id)
         elif isinstance(obj, Counterparty) and obj not in session.new:

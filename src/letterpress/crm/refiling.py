@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import cast
 
 from sqlalchemy import Select, exists, select, update
 from sqlalchemy.orm import Session
@@ -36,7 +37,7 @@ from letterpress.crm.permissions import MailPolicy, visible_letters_clause
 from letterpress.errors import NotFound, PermissionDenied, ValidationError
 
 
-def unfiled_query(session: Session, user: User, policy: MailPolicy) -> Select[tuple[Letter]]:
+def unfiled_query(session: Session, user: User, policy: MailPolicy) -> Select[Letter]:
     """Letters the user may read that are linked to no counterparty (parsed ones, newest first)."""
     return (
         select(Letter)
@@ -65,7 +66,7 @@ def filing_inputs(session: Session, letter_ids: Sequence[int]) -> list[FilingInp
         .where(LetterLocation.letter_id.in_(letter_ids), Mailbox.owner_id.is_not(None))
         .order_by(LetterLocation.id)
     ):
-        owners.setdefault(letter_id, owner_id)
+        owners.setdefault(letter_id, cast(int, owner_id))  # NULL owners are filtered out above
     items = []
     for letter in session.scalars(select(Letter).where(Letter.id.in_(letter_ids)).order_by(Letter.id)):
         items.append(FilingInput(

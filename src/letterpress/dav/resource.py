@@ -60,13 +60,13 @@ class Preconditions:
     if_none_match: tuple[str, ...] | None = None
 
     def check(self, current_etag: str | None) -> None:
-        if self.if_match is not None:
-            if current_etag is None or ("*" not in self.if_match
-                                        and current_etag not in self.if_match):
-                raise DavError(412, "the resource changed (If-Match)")
-        if self.if_none_match is not None and current_etag is not None:
-            if "*" in self.if_none_match or current_etag in self.if_none_match:
-                raise DavError(412, "the resource exists (If-None-Match)")
+        if self.if_match is not None and (
+                current_etag is None
+                or ("*" not in self.if_match and current_etag not in self.if_match)):
+            raise DavError(412, "the resource changed (If-Match)")
+        if (self.if_none_match is not None and current_etag is not None
+                and ("*" in self.if_none_match or current_etag in self.if_none_match)):
+            raise DavError(412, "the resource exists (If-None-Match)")
 
 
 class Node:

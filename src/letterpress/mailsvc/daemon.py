@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from letterpress.config import MailboxSettings, Settings
-from letterpress.crm.model import MailFolder, Mailbox
+from letterpress.crm.model import Mailbox, MailFolder
 from letterpress.errors import AccountError, FolderError, MailError
 from letterpress.mailsvc import folder_state, lease
 from letterpress.mailsvc.imap_client import Endpoint, ImapConnection
@@ -90,7 +90,7 @@ def prepare_jobs(factory: sessionmaker[Session], settings: Settings,
             session.rollback()
             sync_config(session, boxes)
             session.commit()
-        jobs = []
+        jobs: list[FolderJob] = []
         for box in boxes:
             rows = dict(session.execute(
                 select(MailFolder.name, MailFolder.id).join(Mailbox)
@@ -165,7 +165,7 @@ class Daemon:
                     result.reports.append(report)
                 finally:
                     await self._release(job)
-            except (MailError, OSError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, MailError, OSError) as exc:
                 message = _describe(exc)
                 result.errors[job.label] = message
                 await self.env.db(folder_state.record_error, self.factory, job.folder_id, message)
@@ -208,7 +208,7 @@ class Daemon:
     async def _sleep(self, seconds: float) -> None:
         try:
             await asyncio.wait_for(self.stop.wait(), seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
     async def _follow(self, job: FolderJob) -> None:
@@ -239,7 +239,7 @@ class Daemon:
                 raise
             except LeaseLost as exc:
                 log.warning("%s", exc)
-            except (AccountError, FolderError, MailError, OSError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, AccountError, FolderError, MailError, OSError) as exc:
                 message = _describe(exc)
                 log.warning("%s: %s", job.label, message)
                 await self.env.db(folder_state.record_error, self.factory, job.folder_id, message)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from letterpress.config import Settings
 from letterpress.crm.filing import FilingPolicy, TopicRule
-from letterpress.crm.model import LetterLocation, MailFolder, Mailbox, User
+from letterpress.crm.model import LetterLocation, Mailbox, MailFolder, User
 from letterpress.db.types import utcnow
 from letterpress.mailsvc.store import BatchOutcome, Fetched, FolderRef, LeaseLost, store_batch
 

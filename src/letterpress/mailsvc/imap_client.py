@@ -17,7 +17,7 @@ import re
 import ssl
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 import aioimaplib
 from aioimaplib.aioimaplib import (  # type: ignore[import-untyped]
@@ -202,7 +202,7 @@ class ImapConnection:
         self.endpoint = endpoint
         self.client: aioimaplib.IMAP4 | None = None
 
-    async def __aenter__(self) -> ImapConnection:
+    async def __aenter__(self) -> Self:
         await self.connect()
         return self
 
@@ -221,7 +221,7 @@ class ImapConnection:
             if ep.security == "starttls":
                 await self._starttls()
             response = await self.client.login(ep.user, ep.password)
-        except (OSError, asyncio.TimeoutError, ssl.SSLError, aioimaplib.AioImapException) as exc:
+        except (TimeoutError, OSError, ssl.SSLError, aioimaplib.AioImapException) as exc:
             await self.close()
             raise AccountError(f"cannot connect to {ep.host}:{ep.port} ({ep.security}): "
                                f"{type(exc).__name__}: {exc}") from None
@@ -251,7 +251,7 @@ class ImapConnection:
         try:
             if client.get_state() in ("AUTH", "SELECTED"):
                 await asyncio.wait_for(client.logout(), 5)
-        except (OSError, asyncio.TimeoutError, aioimaplib.AioImapException, AttributeError):
+        except (TimeoutError, OSError, aioimaplib.AioImapException, AttributeError):
             pass
         finally:
             transport = getattr(client.protocol, "transport", None)
@@ -347,14 +347,14 @@ class ImapConnection:
                     break
                 if lines == aioimaplib.STOP_WAIT_SERVER_PUSH:
                     break
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
         finally:
             if self.client.has_pending_idle():
                 self.client.idle_done()
             try:
                 await asyncio.wait_for(idle, 10)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise FolderError("the server did not end IDLE") from None
         return changed
 

@@ -34,7 +34,7 @@ def parse_invitations(data: bytes, *, default_tz: dt.tzinfo | None = None) -> li
         text = data.decode("cp1251", errors="replace")
     try:
         cal = vobject.readOne(text, ignoreUnreadable=True)
-    except Exception as exc:  # vobject raises many unrelated types on bad input
+    except Exception as exc:  # noqa: BLE001 - vobject raises many unrelated types on bad input
         log.info("unreadable calendar part: %s", exc)
         return []
     method = str(getattr(getattr(cal, "method", None), "value", "") or "").upper()

@@ -59,7 +59,7 @@ def acquire(session: Session, folder_id: int, owner: str, *, seconds: float = LE
         .values(lease_owner=owner, lease_expires_at=expires)
         .execution_options(synchronize_session=False)
     )
-    taken = result.rowcount == 1  # type: ignore[attr-defined]
+    taken: bool = result.rowcount == 1  # type: ignore[attr-defined]
     if not taken:
         holder = session.scalar(select(MailFolder.lease_owner).where(MailFolder.id == folder_id))
         if holder is not None and _holder_is_dead(holder):

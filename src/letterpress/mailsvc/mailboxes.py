@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from letterpress.config import MailboxSettings
-from letterpress.crm.model import MailFolder, Mailbox, MailboxGrant, Team, User
+from letterpress.crm.model import Mailbox, MailboxGrant, MailFolder, Team, User
 from letterpress.errors import ConfigError
 
 

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 if TYPE_CHECKING:
     from letterpress.mailsvc.letter import ParsedLetter
@@ -64,7 +64,7 @@ def _parse(raw: bytes, analyzer: str | None = None) -> Outcome:
     try:
         parsed: ParsedLetter | None = parse_letter(raw)
         error = None
-    except Exception as exc:  # a hostile letter must never stop its folder
+    except Exception as exc:  # noqa: BLE001 - a hostile letter must never stop its folder
         parsed, error = None, f"{type(exc).__name__}: {exc}"[:2000]
     if parsed is not None:
         sha = parsed.sha256
@@ -78,7 +78,7 @@ def _parse(raw: bytes, analyzer: str | None = None) -> Outcome:
 
         try:
             search = search_fields(parsed, analyzer)
-        except Exception:  # the store analyses it again, and reports what goes wrong there
+        except Exception:  # noqa: BLE001 - the store analyses it again and reports the error
             search = None
     return sha, parsed, error, search
 
@@ -138,7 +138,7 @@ class ParsePool:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
 
-    def __enter__(self) -> ParsePool:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -1,6 +1,8 @@
-"""pytest fixtures for a real Dovecot; a test module imports the ones it uses::
+"""pytest fixtures for a real Dovecot, a plugin that tests/conftest.py registers::
 
-    from letterpress.testing.fixtures import dovecot_module, dovecot_user  # noqa: F401
+    pytest_plugins = ["letterpress.testing.fixtures"]
+
+so a test names the ones it uses as parameters, without importing them:
 
 - ``dovecot_module``: one server per test module (start ~0.1 s; teardown kills it, ~0.02 s);
 - ``dovecot_user``: a fresh user on that server per test, so tests do not see each other's mail;

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from letterpress.config import Settings
 from letterpress.crm.filing import FilingPolicy
-from letterpress.crm.model import MailFolder, Mailbox, MailboxGrant, Team, User
+from letterpress.crm.model import Mailbox, MailboxGrant, MailFolder, Team, User
 from letterpress.mailsvc.folder_state import filing_policy, folder_ref
 from letterpress.mailsvc.parse_pool import parse_one
 from letterpress.mailsvc.store import BatchOutcome, store_batch

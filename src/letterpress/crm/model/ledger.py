@@ -90,4 +90,4 @@ class Invoice(Base):
     amount: Mapped[Decimal] = mapped_column(Money())
     currency: Mapped[str] = mapped_column(String(3))
     due: Mapped[dt.date | None] = mapped_column(Date, index=True)
-    paid: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0"))
+    paid: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))

@@ -6,10 +6,10 @@ Create Date: 2026-11-27
 """
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
-import letterpress.db.types
+from alembic import op
 
+import letterpress.db.types
 
 revision = '0001'
 down_revision = None

@@ -15,7 +15,6 @@ from alembic import op
 
 import letterpress.db.types
 
-
 revision = '0004'
 down_revision = '0003'
 branch_labels = None
