@@ -1,5 +1,5 @@
 # Two commands: `make demo` and `make test`. Everything else is a step they call.
-PYTHON ?= python3
+PYTHON ?=
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -8,10 +8,8 @@ STAMP  := $(VENV)/.installed
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test,whoosh,pymorphy]'
+$(STAMP): pyproject.toml scripts/make-venv
+	PYTHON="$(PYTHON)" scripts/make-venv
 	touch $(STAMP)
 
 system-deps:
@@ -20,7 +18,7 @@ system-deps:
 demo: venv
 	$(BIN)/letterpress --data-dir var/demo demo
 
-test: venv system-deps
+test: system-deps venv
 	scripts/run-tests
 
 bench: venv

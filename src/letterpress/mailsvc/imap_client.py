@@ -223,6 +223,9 @@ class ImapConnection:
             response = await self.client.login(ep.user, ep.password)
         except (TimeoutError, OSError, ssl.SSLError, aioimaplib.AioImapException) as exc:
             await self.close()
+            # A refused TLS handshake leaves asyncio's own transport closing on a callback of
+            # the loop's next turn: let it run, or a sync that ends here drops the socket open.
+            await asyncio.sleep(0)
             raise AccountError(f"cannot connect to {ep.host}:{ep.port} ({ep.security}): "
                                f"{type(exc).__name__}: {exc}") from None
         if response.result != "OK":
