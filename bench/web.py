@@ -43,7 +43,9 @@ Progress goes to stderr; the last line of stdout is one JSON object:
 (``client_cpu_cores``: if it nears one core the client, not the server, is the limit), the
 server's (``server_cpu_cores``, and ``server_cpu_ms_per_request``: the worker's cost of a page,
 which moves less than rps when other work shares the machine; the database's is not in it), and
-the load average before and after each page; on PostgreSQL also the database backends' CPU
+the load average before and after each page, ``machine`` (the CPU, the interpreter and
+:func:`bench.machine.reference_ms`, a fixed pure-Python workload's time: machines of one kind
+differ); on PostgreSQL also the database backends' CPU
 (``db_cpu_ms_per_request``, ``db_cpu_cores``: the server runs on this machine).
 
 The closed loop makes p95 about ``clients / rps`` (plus the spread): 20 clients under 150 ms ask
@@ -79,6 +81,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 
 import letterpress.crm.model  # noqa: F401 - registers every table
 from bench import web_data
+from bench.machine import describe
 from bench.scratch import fresh_postgres_database
 from bench.web_client import PageSpec, measure_pages
 from bench.web_server import DatabaseCpu, running_server
@@ -309,6 +312,7 @@ def main(argv: list[str] | None = None) -> int:
                            large_orders=large_orders, demo_scale=args.demo_scale,
                            demo_mail=not args.no_demo_mail)
     today = dt.datetime.now(load_settings(environ={}).company.tz).date()
+    machine = describe()
     with database(args, sizes, today) as (url, data_dir, facts):
         log(f"data: {json.dumps(facts, ensure_ascii=False)}")
         specs = page_specs(facts["large_counterparty_id"], args.pages.split(","))
@@ -336,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
            "server": {"command": server.command, "workers": workers_for(args.workers),
                       "threads": THREADS},
            "client_cpu_cores": results["client_cpu_cores"],
-           "cpu_count": os.cpu_count(), "data": facts}
+           "cpu_count": os.cpu_count(), "machine": machine, "data": facts}
     if results["client_cpu_cores"] > 0.5:
         out["note"] = ("the load generator used more than half a core: on this machine it "
                        "competes with the server")

@@ -21,7 +21,8 @@ a few untimed calls; per page it reports:
   ``jinja``, ``rest``: SQLAlchemy and the ORM around the driver are in ``rest``).
 
 With ``--profile PAGE`` the same calls run under cProfile and the ``--top`` functions by
-internal and by cumulative time go to stderr. The last line of stdout is one JSON object.
+internal and by cumulative time go to stderr; with ``--statements PAGE`` each SQL statement of the
+page, with its calls per request and mean wall time, slowest in all first. The last line of stdout is one JSON object.
 
 Pages: ``healthz`` (no session, one ``SELECT 1``: Flask's own floor), ``minimal`` (``/calendar/counterparty-names``: the login wall, the session and the user,
 JSON, no template), ``base`` (an empty page in ``base.html``, added by this module: what every
@@ -52,6 +53,7 @@ from jinja2 import ChoiceLoader, DictLoader
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
+from bench.machine import describe
 from bench.web import CACHE_DB, CACHE_DIR, PG_DEFAULT, _pg_admin
 from bench.web_server import DatabaseCpu
 from letterpress.config import load_settings
@@ -96,6 +98,8 @@ class _Split:
     sql_cpu_in_render: float = 0.0
     statements: int = 0
     rendering: int = 0
+    # With --statements: each statement's text -> [calls, wall seconds].
+    by_statement: dict[str, list[float]] | None = None
     _sql_start: list[tuple[float, float]] = field(default_factory=list)
     _render_start: list[tuple[float, float]] = field(default_factory=list)
 
@@ -113,6 +117,10 @@ class _Split:
             self.sql += spent
             self.sql_cpu += spent_cpu
             self.statements += 1
+            if self.by_statement is not None:
+                entry = self.by_statement.setdefault(_args[2], [0, 0.0])
+                entry[0] += 1
+                entry[1] += spent
             if self.rendering:
                 self.sql_in_render += spent
                 self.sql_cpu_in_render += spent_cpu
@@ -135,6 +143,16 @@ class _Split:
         self.sql = self.render = self.sql_in_render = 0.0
         self.sql_cpu = self.render_cpu = self.sql_cpu_in_render = 0.0
         self.statements = 0
+        if self.by_statement is not None:
+            self.by_statement.clear()
+
+    def print_statements(self, name: str, requests: int) -> None:
+        """Each statement of ``name`` with its calls per request and mean wall ms, slowest first."""
+        assert self.by_statement is not None
+        print(f"--- {name}: statements ---", file=sys.stderr)
+        for text, (calls, wall) in sorted(self.by_statement.items(), key=lambda kv: -kv[1][1]):
+            print(f"{calls / requests:5.1f}x {wall * 1000 / calls:7.3f} ms  "
+                  f"{' '.join(text.split())[:400]}", file=sys.stderr)
 
 
 class Caller:
@@ -215,7 +233,7 @@ def _profiled(enabled: bool, top: int, name: str, dump: str = "") -> Iterator[No
 
 def measure(caller: Caller, split: _Split, page: Page, requests: int, warmup: int,
             profile: bool, top: int, backends: DatabaseCpu | None,
-            dump: str = "") -> dict[str, Any]:
+            dump: str = "", statements: bool = False) -> dict[str, Any]:
     if page.login:
         caller.sign_in(page.login)
     else:
@@ -224,6 +242,7 @@ def measure(caller: Caller, split: _Split, page: Page, requests: int, warmup: in
         status, _headers, _body = caller.call("GET", page.path)
         if status != 200:
             raise RuntimeError(f"GET {page.path} as {page.login}: {status}")
+    split.by_statement = {} if statements else None
     split.reset()
     size = 0
     db_before = backends.sample() if backends is not None else {}
@@ -233,6 +252,8 @@ def measure(caller: Caller, split: _Split, page: Page, requests: int, warmup: in
             status, _headers, body = caller.call("GET", page.path)
             size = len(body)
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    if statements:
+        split.print_statements(page.name, requests)
     figures: dict[str, Any] = {
         "path": page.path, "login": page.login, "requests": requests, "bytes": size,
         "cpu_ms": round(cpu * 1000 / requests, 2), "wall_ms": round(wall * 1000 / requests, 2),
@@ -274,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", default="minimal,base,calendar_week,managers,counterparties,card")
     parser.add_argument("--profile", default="", help="comma-separated pages to run under cProfile")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--statements", default="",
+                        help="comma-separated pages whose statements to list with their times")
     parser.add_argument("--dump", default="", help="a directory for the profiles (PAGE.prof)")
     args = parser.parse_args(argv)
     kind = "sqlite" if args.sqlite else "postgresql"
@@ -298,16 +321,19 @@ def main(argv: list[str] | None = None) -> int:
     backends = None if args.sqlite else DatabaseCpu(_pg_admin(args.server), CACHE_DB)
     every = pages(facts["large_counterparty_id"])
     profiled = set(filter(None, args.profile.split(",")))
+    listed = set(filter(None, args.statements.split(",")))
     results: dict[str, Any] = {}
+    machine = describe()
     load_before = os.getloadavg()
     for name in args.pages.split(","):
         try:
             results[name] = measure(caller, split, every[name], args.requests, args.warmup,
-                                    name in profiled, args.top, backends, args.dump)
+                                    name in profiled, args.top, backends, args.dump,
+                                    name in listed)
         except RuntimeError as exc:  # a page being rebuilt by someone else: the others still
             results[name] = {"error": str(exc)}
         print(f"{name:15s} {json.dumps(results[name])}", file=sys.stderr, flush=True)
-    print(json.dumps({"database": kind, "pages": results,
+    print(json.dumps({"database": kind, "pages": results, "machine": machine,
                       "load_before": [round(x, 2) for x in load_before],
                       "load_after": [round(x, 2) for x in os.getloadavg()]}))
     return 0

@@ -45,3 +45,4 @@ def test_the_web_benchmark_measures_every_page(backend: str) -> None:
     assert result["data"]["counts"]["counterparties"] == 400
     assert result["data"]["counts"]["letters"] == 3000
     assert result["data"]["cached"] is False
+    assert result["machine"]["reference_ms"] > 0 and result["machine"]["python"]
