@@ -57,8 +57,7 @@ def test_read_once_per_transaction(session: Session) -> None:
         for name in ("lead", "m1", "m2", "other"):
             is_head_of(session, team["head"], team[name].id)
         supervision.subordinate_ids(session, team["lead"].id)
-    assert [s for s in statements if s.startswith("SELECT")] == [
-        "SELECT users.id, users.supervisor_id \nFROM users"]
+    assert len([s for s in statements if s.startswith("SELECT")]) == 1
 
 
 def test_a_change_is_seen_after_flush_and_commit(session: Session) -> None:

@@ -398,3 +398,15 @@ def test_the_list_asks_the_same_few_statements_whatever_the_filters(
     plain = run("")
     assert run("?abc=A&stage=regular&topic=x&sort=stage") <= plain + 2  # the readable mailboxes
     assert run("?page=2&sort=abc&dir=desc") == plain
+
+
+def test_the_city_filter_offers_each_city_once(session: Session, people: People) -> None:
+    """The cities come from a walk of the city index (one probe a city), not from reading every
+    counterparty: each once, in the reader's order, without the counterparties that have none."""
+    for city in ("Тверь", "Москва", "Тверь", None, "Ёлкино", "Москва", "Елец", "Казань"):
+        factories.make_counterparty(session, city=city)
+    session.commit()
+    options = queries.filter_options(session)
+    assert options.cities == ["Елец", "Ёлкино", "Казань", "Москва", "Тверь"]
+    session.query(Counterparty).update({Counterparty.city: None})
+    assert queries.filter_options(session).cities == []

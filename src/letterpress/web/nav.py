@@ -11,9 +11,6 @@ from dataclasses import dataclass
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from flask_login import current_user
-
-from letterpress.crm.permissions import can_administer
 
 
 @dataclass(frozen=True)
@@ -42,13 +39,6 @@ SECTIONS: tuple[Section, ...] = (
     Section("admin", "admin.index", _l("Administration"),
             _l("Users, teams, mailboxes and access rights."), admin_only=True),
 )
-
-
-def visible_sections() -> list[Section]:
-    if not current_user.is_authenticated:
-        return []
-    is_admin = can_administer(current_user.user)
-    return [s for s in SECTIONS if is_admin or not s.admin_only]
 
 
 def active_section() -> str | None:

@@ -23,7 +23,7 @@ from flask_babel import (
 )
 from markupsafe import escape
 
-from letterpress.web import i18n, nav
+from letterpress.web import frame, i18n, nav
 from letterpress.web.context import web_context
 from letterpress.web.labels import label
 
@@ -194,7 +194,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.globals.update(
         url_with=url_with, languages=i18n.LANGUAGES, current_language=_language,
-        nav_sections=nav.visible_sections,
+        frame=frame.frame, nav_links=frame.nav_links,
         active_section=nav.active_section,
     )
     app.jinja_env.trim_blocks = True

@@ -26,7 +26,6 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
-    event,
     false,
     select,
     true,
@@ -41,6 +40,7 @@ from letterpress.crm.permissions import (
     visible_counterparties_clause,
     visible_events_clause,
 )
+from letterpress.crm.supervision import members
 from letterpress.db.casefold import casefold, fold
 from letterpress.errors import NotFound, PermissionDenied
 
@@ -95,34 +95,11 @@ class Person:
 
 def viewable_people(session: Session, viewer: User) -> list[Person]:
     """The active users whose calendars and workload the viewer may see: the viewer first, then
-    the others by name (everyone for an administrator, the team for a head).
-
-    Finding a head's team (:func:`report_manager_ids`) reads its members' rows; those it read
-    are taken as they are (the same transaction, a moment before), and only the rest asked for.
-    """
-    loaded: dict[int, User] = {}
-
-    def keep(_session: Session, instance: object) -> None:
-        if isinstance(instance, User):
-            loaded[instance.id] = instance
-
-    event.listen(session, "loaded_as_persistent", keep)
-    try:
-        scope = report_manager_ids(session, viewer)
-    finally:
-        event.remove(session, "loaded_as_persistent", keep)
-    if scope is None:
-        rows = session.execute(select(User.id, User.login, User.name).where(
-            User.active.is_(True), User.id != viewer.id)).all()
-        people = [Person(*row) for row in rows]
-    else:
-        others = scope - {viewer.id}
-        people = [Person.of(loaded[i]) for i in others if i in loaded and loaded[i].active]
-        missing = [i for i in others if i not in loaded]
-        if missing:
-            people.extend(Person(*row) for row in session.execute(
-                select(User.id, User.login, User.name).where(User.active.is_(True),
-                                                             User.id.in_(missing))))
+    the others by name (everyone for an administrator, the team for a head), read from the
+    users the permission check has read already (:func:`~letterpress.crm.supervision.members`)."""
+    scope = report_manager_ids(session, viewer)
+    people = [Person(m.id, m.login, m.name) for m in members(session).values()
+              if m.active and m.id != viewer.id and (scope is None or m.id in scope)]
     people.sort(key=lambda p: (fold(p.display_name), p.login))
     return [Person.of(viewer), *people]
 
