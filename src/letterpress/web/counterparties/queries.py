@@ -113,40 +113,37 @@ class ListRow:
     can_add_event: bool = False
 
 
+def _index_walk(column: Any, name: str, *where: ColumnElement[bool]) -> CTE:
+    """The distinct values of ``column`` among the rows ``where`` picks, one index probe each:
+    a recursive CTE (``name``, its column ``value``) asks for the least value after the last
+    one found, rather than reading every row. Its last row is NULL (nothing after): filter it."""
+    seed = select(func.min(column).label("value")).where(*where).cte(name, recursive=True)
+    after = select(func.min(column)).where(*where, column > seed.c.value).scalar_subquery()
+    return seed.union_all(select(after).where(seed.c.value.is_not(None)))
+
+
 @functools.lru_cache(maxsize=8)
 def _newest_abc_period(measure: str) -> CTE:
     """One row (start, end): the newest stored ABC period of ``measure`` (the latest end; of two
     ending together, the longer); no row before the first analytics run.
 
     The nightly run stores a new period every month, some 1,500 rows each: rather than read them
-    all, a recursive CTE walks the distinct starts of the period index
-    (``uq_analytics_abc_period_counterparty``) and asks each start for its latest end, two index
-    probes per stored period. It is part of the list's own statements (once per statement:
+    all, :func:`_index_walk` walks the distinct starts of the period index
+    (``uq_analytics_abc_period_counterparty``) and each start is asked for its latest end, two
+    index probes per stored period. It is part of the list's own statements (once per statement:
     PostgreSQL runs it as an InitPlan, SQLite as a constant subquery), not a query of its own.
     Built once per measure and process, like the statements that use it (:func:`list_statement`).
     """
-    starts_seed = (
-        select(func.min(AbcResult.period_start).label("start"))
-        .where(AbcResult.measure == measure)
-        .cte("abc_starts", recursive=True)
-    )
-    later_start = (
-        select(func.min(AbcResult.period_start))
-        .where(AbcResult.measure == measure, AbcResult.period_start > starts_seed.c.start)
-        .scalar_subquery()
-    )
-    starts = starts_seed.union_all(
-        select(later_start).where(starts_seed.c.start.is_not(None))
-    )
+    starts = _index_walk(AbcResult.period_start, "abc_starts", AbcResult.measure == measure)
     end = (
         select(func.max(AbcResult.period_end))
-        .where(AbcResult.measure == measure, AbcResult.period_start == starts.c.start)
+        .where(AbcResult.measure == measure, AbcResult.period_start == starts.c.value)
         .scalar_subquery()
     )
     return (
-        select(starts.c.start, end.label("end"))
-        .where(starts.c.start.is_not(None))
-        .order_by(end.desc(), starts.c.start)
+        select(starts.c.value.label("start"), end.label("end"))
+        .where(starts.c.value.is_not(None))
+        .order_by(end.desc(), starts.c.value)
         .limit(1)
         .cte("abc_newest")
     )
@@ -449,34 +446,19 @@ class FilterOptions:
     cities: Sequence[str]
 
 
-def _cities() -> CTE:
-    """The distinct cities, one index probe each (``ix_counterparties_city``): a recursive CTE
-    asks for the least city after the last one found, rather than reading every counterparty's
-    (a few dozen cities among thousands of counterparties)."""
-    first = (
-        select(func.min(Counterparty.city).label("city"))
-        .where(Counterparty.city.is_not(None))
-        .cte("cities", recursive=True)
-    )
-    after = (
-        select(func.min(Counterparty.city)).where(Counterparty.city > first.c.city)
-        .scalar_subquery()
-    )
-    return first.union_all(select(after).where(first.c.city.is_not(None)))
-
-
 @functools.cache
 def _options_statement() -> CompoundSelect[Any]:
     """The active users (``id``, the name the list shows, their ``place`` by that name) and,
-    with no id, the cities in use: one statement, built once."""
-    cities = _cities()
+    with no id, the cities in use (a walk of ``ix_counterparties_city``: a few dozen cities
+    among thousands of counterparties): one statement, built once."""
+    cities = _index_walk(Counterparty.city, "cities")
     return union_all(
         select(User.id.label("id"), _manager_name().label("name"),
                func.row_number().over(order_by=casefold(_manager_name())).label("place"))
         .where(User.active.is_(True)),
-        select(sql_cast(null(), Integer).label("id"), cities.c.city.label("name"),
+        select(sql_cast(null(), Integer).label("id"), cities.c.value.label("name"),
                sql_cast(null(), Integer).label("place"))
-        .where(cities.c.city.is_not(None)),
+        .where(cities.c.value.is_not(None)),
     )
 
 
