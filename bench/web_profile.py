@@ -111,14 +111,14 @@ class _Split:
             self._sql_start.append((time.perf_counter(), time.thread_time()))
 
         @event.listens_for(engine, "after_cursor_execute")
-        def _after(*_args: Any) -> None:
+        def _after(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
             wall, cpu = self._sql_start.pop()
             spent, spent_cpu = time.perf_counter() - wall, time.thread_time() - cpu
             self.sql += spent
             self.sql_cpu += spent_cpu
             self.statements += 1
             if self.by_statement is not None:
-                entry = self.by_statement.setdefault(_args[2], [0, 0.0])
+                entry = self.by_statement.setdefault(statement, [0, 0.0])
                 entry[0] += 1
                 entry[1] += spent
             if self.rendering:
